@@ -1,0 +1,52 @@
+# aes-kit: the two commands a new user needs are `make demo` and `make test`.
+PY ?= python3
+SHELL := /bin/bash
+export PYTHONUNBUFFERED := 1
+# No network at test time: the embedded model and data/ only.
+TEST_ENV := HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
+
+.PHONY: help install demo test export check-clean check-sync nbtest pytest clean
+
+help:
+	@echo "make demo    run the main job on the embedded model and sample data"
+	@echo "make test    install, check notebooks/library sync, run every notebook (nbdev_test) and tests/"
+	@echo "make install install everything from a bare Python (CPU torch first; idempotent)"
+
+install:
+	@$(PY) tools/install.py
+
+demo: install
+	$(TEST_ENV) aes-kit demo
+
+export:
+	nbdev_export
+
+# nbdev_clean must leave no diff: committed notebooks are clean
+check-clean:
+	@nbdev_clean
+	@if command -v git >/dev/null && git rev-parse --git-dir >/dev/null 2>&1; then \
+	  if ! git diff --quiet -- nbs; then \
+	    git --no-pager diff --stat -- nbs; \
+	    echo "notebooks are not clean: run nbdev_clean and commit"; exit 1; fi; fi
+
+# nbdev_export must leave no diff: aes_kit/ is generated from nbs/
+check-sync:
+	@nbdev_export
+	@if command -v git >/dev/null && git rev-parse --git-dir >/dev/null 2>&1; then \
+	  if [ -n "$$(git status --porcelain -- aes_kit)" ]; then \
+	    git status --short -- aes_kit; \
+	    echo "notebooks and library not in sync: run nbdev_export and commit aes_kit/"; exit 1; fi; fi
+
+nbtest:
+	@start=$$(date +%s); \
+	$(TEST_ENV) nbdev_test --timing --do_print; rc=$$?; \
+	echo "nbdev_test: $$(ls nbs/[0-9]*.ipynb | wc -l) notebooks in $$(( $$(date +%s) - start ))s"; exit $$rc
+
+pytest:
+	@if [ -d tests ] && ls tests/test_*.py >/dev/null 2>&1; then $(TEST_ENV) $(PY) -m pytest -q tests; fi
+
+test: install check-clean check-sync nbtest pytest
+
+
+clean:
+	rm -rf _proc _docs .pytest_cache
