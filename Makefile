@@ -2,8 +2,9 @@
 PY ?= python3
 SHELL := /bin/bash
 export PYTHONUNBUFFERED := 1
-# No network at test time: the embedded model and data/ only.
-TEST_ENV := HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
+# No network at test time (the embedded model and data/ only); one torch thread per process because
+# nbdev_test runs two notebooks at once on the 2-core machine (2 threads each was 5-8x slower per step).
+TEST_ENV := OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 
 .PHONY: help install demo test export check-clean check-sync nbtest pytest clean
 
