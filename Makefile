@@ -4,7 +4,8 @@ SHELL := /bin/bash
 export PYTHONUNBUFFERED := 1
 # No network at test time (the embedded model and data/ only); one torch thread per process because
 # nbdev_test runs two notebooks at once on the 2-core machine (2 threads each was 5-8x slower per step).
-TEST_ENV := OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
+OFFLINE := HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
+TEST_ENV := OMP_NUM_THREADS=1 $(OFFLINE)
 
 .PHONY: help install demo test export check-clean check-sync nbtest pytest clean
 
@@ -17,7 +18,7 @@ install:
 	@$(PY) tools/install.py
 
 demo: install
-	$(TEST_ENV) aes-kit demo
+	$(OFFLINE) aes-kit demo
 
 export:
 	nbdev_export
