@@ -7,7 +7,7 @@ export PYTHONUNBUFFERED := 1
 OFFLINE := HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 TEST_ENV := OMP_NUM_THREADS=1 $(OFFLINE)
 
-.PHONY: help install demo test export check-clean check-sync nbtest pytest clean
+.PHONY: help install demo test export readme check-clean check-sync nbtest pytest clean
 
 help:
 	@echo "make demo    run the main job on the embedded model and sample data"
@@ -22,6 +22,10 @@ demo: install
 
 export:
 	nbdev_export
+	$(PY) tools/readme.py
+
+readme:
+	$(PY) tools/readme.py
 
 # nbdev_clean must leave no diff: committed notebooks are clean
 check-clean:
@@ -38,6 +42,7 @@ check-sync:
 	  if [ -n "$$(git status --porcelain -- aes_kit)" ]; then \
 	    git status --short -- aes_kit; \
 	    echo "notebooks and library not in sync: run nbdev_export and commit aes_kit/"; exit 1; fi; fi
+	@$(PY) tools/readme.py --check
 
 nbtest:
 	@start=$$(date +%s); \

