@@ -6,11 +6,11 @@
 __all__ = ['SUBCOMMANDS', 'fast_mode', 'AesKitError', 'project_root', 'data_dir', 'checkpoints_dir', 'atomic_path', 'write_text',
            'write_json', 'file_lock', 'get_hf_token', 'cli_parser', 'main']
 
-# %% ../nbs/00a_core.ipynb #5709791e
+# %% ../nbs/00a_core.ipynb #4e171bbe
 import os, sys, re, json, time, shutil, tempfile, contextlib, importlib, importlib.util, argparse
 from pathlib import Path
 
-# %% ../nbs/00a_core.ipynb #feebaf5c
+# %% ../nbs/00a_core.ipynb #7ce7fa71
 def fast_mode()->bool:
     "True when notebooks should shrink: `AES_KIT_FAST` (1/0) decides if set, else on under `nbdev_test` (`IN_TEST`) or without a CUDA GPU."
     v = os.environ.get("AES_KIT_FAST")
@@ -19,11 +19,11 @@ def fast_mode()->bool:
     import torch
     return not torch.cuda.is_available()
 
-# %% ../nbs/00a_core.ipynb #6d9843b7
+# %% ../nbs/00a_core.ipynb #026baf65
 class AesKitError(Exception):
     "A user-facing error: the CLI prints its one-line message (no traceback) and exits with status 2."
 
-# %% ../nbs/00a_core.ipynb #71c50233
+# %% ../nbs/00a_core.ipynb #6c48009d
 def project_root()->Path:
     "The checkout this kit runs from: `AES_KIT_ROOT`, else the repo holding the package (editable install), else the cwd."
     if os.environ.get("AES_KIT_ROOT"): return Path(os.environ["AES_KIT_ROOT"]).expanduser().resolve()
@@ -42,7 +42,7 @@ def checkpoints_dir()->Path:
     p = os.environ.get("AES_KIT_CHECKPOINTS")
     return Path(p).expanduser().resolve() if p else project_root()/"checkpoints"
 
-# %% ../nbs/00a_core.ipynb #cb9e88c7
+# %% ../nbs/00a_core.ipynb #6fa0cab3
 @contextlib.contextmanager
 def atomic_path(path,          # final file or directory path
                 suffix:str=""): # suffix for the temporary name (e.g. ".csv" for tools that look at it)
@@ -68,7 +68,7 @@ def write_json(path, obj, indent:int=2)->Path:
     "Write `obj` as UTF-8 JSON (Korean kept readable) to `path` atomically."
     return write_text(path, json.dumps(obj, ensure_ascii=False, indent=indent, default=str) + "\n")
 
-# %% ../nbs/00a_core.ipynb #6c19f527
+# %% ../nbs/00a_core.ipynb #818c58d7
 @contextlib.contextmanager
 def file_lock(path):
     "Hold an exclusive inter-process lock on `path` (created if needed) for the `with` block."
@@ -79,7 +79,7 @@ def file_lock(path):
         try: yield
         finally: fcntl.flock(f, fcntl.LOCK_UN)
 
-# %% ../nbs/00a_core.ipynb #a327a115
+# %% ../nbs/00a_core.ipynb #cc726c0d
 def get_hf_token()->str|None:
     "The Hugging Face token from `HF_TOKEN` (or `HUGGING_FACE_HUB_TOKEN`), else Colab secrets; never printed or saved."
     for k in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"):
@@ -91,11 +91,11 @@ def get_hf_token()->str|None:
         except Exception: return None
     return None
 
-# %% ../nbs/00a_core.ipynb #e66304c0
+# %% ../nbs/00a_core.ipynb #f6c4524b
 SUBCOMMANDS = {  # name -> ("module:function", one-line help)
     "env":         ("aes_kit.env:env_cli", "environment report with [OK]/[FAIL] lines"),
     "pilot":       ("aes_kit.env:pilot_cli", "about a minute: load the default model, 2 LoRA steps, 1 generation"),
-    "demo":        ("aes_kit.env:demo_cli", "the main job on the embedded default model and the sample data"),
+    "demo":        ("aes_kit.pipeline:demo_cli", "the main job on the embedded default model and the sample data"),
     "validate":    ("aes_kit.data:validate_cli", "check a dataset file; one line per problem, non-zero if invalid"),
     "train":       ("aes_kit.train:train_cli", "train a LoRA essay scorer (CE, NTL, EMO losses)"),
     "score":       ("aes_kit.scoring:score_cli", "score a test file: test_results CSV, metrics.json, confusion matrix"),
@@ -116,7 +116,7 @@ def _usage()->str:
     rows = "\n".join(f"  {k:<{w}}  {h}" for k, (_, h) in SUBCOMMANDS.items())
     return f"usage: aes-kit COMMAND [options]   (aes-kit COMMAND --help for each)\n\ncommands:\n{rows}"
 
-# %% ../nbs/00a_core.ipynb #ec67c744
+# %% ../nbs/00a_core.ipynb #29769b45
 def _oom_hint(e)->str:
     return ("CUDA out of memory: lower --batch-size or --max-seq-length, keep load_in_4bit on, "
             "or pick a smaller preset (see `aes-kit env`)")

@@ -4,16 +4,16 @@
 
 # %% auto #0
 __all__ = ['VERIFIED', 'SUPPORTED', 'REQUIRED', 'PILOT_EXAMPLES', 'Check', 'check_version', 'in_colab', 'device_info',
-           'recommend_preset', 'env_report', 'env_ok', 'env_cli', 'run_pilot', 'pilot_cli', 'demo_cli']
+           'recommend_preset', 'env_report', 'env_ok', 'env_cli', 'run_pilot', 'pilot_cli']
 
-# %% ../nbs/00_env.ipynb #13a85c5e
+# %% ../nbs/00_env.ipynb #35ec5ea8
 import os, sys, time, shutil, platform, importlib.metadata as md
 from dataclasses import dataclass
 from .core import AesKitError, fast_mode, checkpoints_dir, get_hf_token, cli_parser, data_dir
 from .model import (EMBEDDED_ALIAS, PRESETS, hardware_profile, preset_settings, embedded_gguf_path,
                            load_model, add_lora, for_inference, sft_trainer_class, trainable_params)
 
-# %% ../nbs/00_env.ipynb #bf8b0b8a
+# %% ../nbs/00_env.ipynb #7c273d30
 VERIFIED = {"torch": "2.13.0", "transformers": "5.17.0", "trl": "1.15.0", "peft": "0.21.2", "datasets": "4.8.5",
             "accelerate": "1.15.0", "bitsandbytes": "0.50.2", "unsloth": "2026.10.9", "unsloth_zoo": "2026.10.9"}
 SUPPORTED = {"torch": ">=2.4", "transformers": ">=4.51,<=5.17.0", "trl": ">=0.19,<=1.15.0", "peft": ">=0.15",
@@ -48,7 +48,7 @@ def check_version(pkg:str,                 # distribution name
         return Check(pkg, "OK", f"{v} (verified set: {VERIFIED[pkg]})", req)
     return Check(pkg, "OK", v, req)
 
-# %% ../nbs/00_env.ipynb #c26103b7
+# %% ../nbs/00_env.ipynb #bb92637b
 def in_colab()->bool:
     "True inside Google Colab."
     return "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ
@@ -77,7 +77,7 @@ def recommend_preset(dev:dict)->tuple[str,str]:
     return hw, (f"{hw.upper()}: {pick}; {s['dtype']}, 4-bit, qwen2.5-7b at seq {s['max_seq_length']}, "
                 f"batch {s['per_device_train_batch_size']} x grad-accum {s['gradient_accumulation_steps']}")
 
-# %% ../nbs/00_env.ipynb #e6688964
+# %% ../nbs/00_env.ipynb #bfb31de2
 def env_report()->list[Check]:
     "Every environment check, in display order."
     import psutil
@@ -109,7 +109,7 @@ def env_ok(checks:list[Check])->bool:
     "False when a required check failed."
     return not any(c.required and c.status == "FAIL" for c in checks)
 
-# %% ../nbs/00_env.ipynb #2b8e378b
+# %% ../nbs/00_env.ipynb #e3c9c682
 def env_cli(argv:list)->int:
     "`aes-kit env`: print the report; exit 1 when a required item fails."
     p = cli_parser("env", "Environment report: device, VRAM, bf16, pinned versions, token (yes/no), preset advice.")
@@ -123,7 +123,7 @@ def env_cli(argv:list)->int:
     if not ok: print("required items failed: run `make install` (or see the [FAIL] lines)", file=sys.stderr)
     return 0 if ok else 1
 
-# %% ../nbs/00_env.ipynb #2be2e749
+# %% ../nbs/00_env.ipynb #5682e1f2
 PILOT_EXAMPLES = [
     ("우리 동네 도서관을 소개하는 글을 쓰시오.", "우리 동네 도서관은 조용하고 책이 많다. 주말마다 가족과 함께 간다.", 3),
     ("환경 보호를 위해 할 수 있는 일을 쓰시오.", "일회용 컵 대신 텀블러를 쓴다. 작은 실천이 모이면 큰 변화가 된다고 생각한다.", 4),
@@ -184,19 +184,4 @@ def pilot_cli(argv:list)->int:
     if a.steps < 1: raise AesKitError(f"--steps must be >= 1 (got {a.steps})")
     run_pilot(a.model, steps=a.steps, backend=a.backend)
     print("pilot: OK")
-    return 0
-
-# %% ../nbs/00_env.ipynb #57f7efe5
-def demo_cli(argv:list)->int:
-    "`aes-kit demo`: the main job on the embedded model and sample data (env + pilot when the pipeline is absent)."
-    p = cli_parser("demo", "Run the main job on the embedded default model and the sample data.")
-    p.add_argument("--out", default=None, help="output directory (default checkpoints/demo)")
-    a = p.parse_args(argv)
-    try: from aes_kit.pipeline import run_demo
-    except ModuleNotFoundError: run_demo = None
-    if run_demo is not None: return int(run_demo(a.out) or 0)
-    checks = env_report(); print("\n".join(map(str, checks)))
-    if not env_ok(checks): raise AesKitError("required environment items failed (see [FAIL] lines above)")
-    run_pilot(EMBEDDED_ALIAS, steps=2)
-    print("demo: OK (environment + pilot)")
     return 0
