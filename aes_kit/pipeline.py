@@ -6,13 +6,13 @@
 __all__ = ['SCORE_KEYS', 'summary_table', 'demo_settings', 'run_demo', 'demo_cli', 'read_sweep_config', 'sweep', 'plot_sweep',
            'sweep_cli']
 
-# %% ../nbs/08_pipeline.ipynb #a68e3f44
+# %% ../nbs/08_pipeline.ipynb #52dca1f9
 import gc, time, json
 from pathlib import Path
 from .core import AesKitError, checkpoints_dir, data_dir, write_json, write_text, cli_parser, atomic_path
 from .model import EMBEDDED_ALIAS
 
-# %% ../nbs/08_pipeline.ipynb #e7172df7
+# %% ../nbs/08_pipeline.ipynb #377fff36
 def _free_memory():
     "Drop unreferenced models between stages (CUDA cache too) so a T4 does not carry one model into the next."
     gc.collect()
@@ -27,13 +27,12 @@ def _one_line(e:Exception)->str:
     return msg if isinstance(e, AesKitError) else f"{type(e).__name__}: {msg}".rstrip(": ")
 
 def summary_table(rows:list[dict])->str:
-    "Render summary rows (stage, seconds, result) as an aligned text table."
-    import pandas as pd
-    df = pd.DataFrame(rows, columns=["stage", "seconds", "result"])
-    df["seconds"] = df["seconds"].map(lambda s: f"{s:.1f}")
-    return df.to_string(index=False, justify="left")
+    "Render summary rows (stage, seconds, result) as a left-aligned text table."
+    w = max(len("stage"), *(len(r["stage"]) for r in rows))
+    head = f"{'stage':<{w}}  {'seconds':>7}  result"
+    return "\n".join([head, "-"*len(head)] + [f"{r['stage']:<{w}}  {r['seconds']:>7.1f}  {r['result']}" for r in rows])
 
-# %% ../nbs/08_pipeline.ipynb #776ccb91
+# %% ../nbs/08_pipeline.ipynb #9b832146
 def demo_settings(hardware:str|None=None)->dict:
     "Demo sizes for this machine: short but real on CPU (~5 min on 2 cores), the whole sample split on a GPU."
     from aes_kit.model import hardware_profile
@@ -41,7 +40,7 @@ def demo_settings(hardware:str|None=None)->dict:
         return dict(steps=24, lr=1e-3, limit=12, max_new_tokens=64, kmmlu_shots=5, kmmlu_limit=4)
     return dict(steps=60, lr=2e-4, limit=None, max_new_tokens=256, kmmlu_shots=5, kmmlu_limit=None)
 
-# %% ../nbs/08_pipeline.ipynb #a0e87676
+# %% ../nbs/08_pipeline.ipynb #dc7fb5e7
 def run_demo(out_dir=None,                  # where everything goes; default checkpoints/demo
              model:str=EMBEDDED_ALIAS,      # the model to fine-tune
              log=print,
@@ -93,7 +92,7 @@ def run_demo(out_dir=None,                  # where everything goes; default che
     log("\n" + table + f"\n\nsaved: {out/'summary.json'}")
     return summary
 
-# %% ../nbs/08_pipeline.ipynb #7eb3ee3e
+# %% ../nbs/08_pipeline.ipynb #1d5fe199
 def demo_cli(argv:list)->int:
     "`aes-kit demo`: the main job on the embedded model and the sample data; prints the summary table."
     p = cli_parser("demo", "Train a scorer on data/aes_sample, score the test split before/after, evaluate the KMMLU sample.")
@@ -110,7 +109,7 @@ def demo_cli(argv:list)->int:
     run_demo(a.out, model=a.model, steps=a.steps, limit=a.limit, max_new_tokens=a.max_new_tokens)
     return 0
 
-# %% ../nbs/08_pipeline.ipynb #79aeb091
+# %% ../nbs/08_pipeline.ipynb #204bc4fc
 SCORE_KEYS = {"limit", "max_new_tokens", "batch_size", "template", "backend", "invalid_policy"}
 
 def read_sweep_config(path)->dict:
@@ -133,7 +132,7 @@ def read_sweep_config(path)->dict:
     if not train_cfg.get("data"): raise AesKitError(f"{path}: `data` (the training file) is required")
     return dict(models=[str(m) for m in models], test_data=test, score=score, train=train_cfg)
 
-# %% ../nbs/08_pipeline.ipynb #13fd55ba
+# %% ../nbs/08_pipeline.ipynb #378ee892
 def sweep(config, log=print)->"pd.DataFrame":
     "Train and score every model of a sweep config in turn; a failing model is recorded and the rest go on."
     import pandas as pd
@@ -185,7 +184,7 @@ def plot_sweep(df, path=None):
     plt.close(fig)
     return path
 
-# %% ../nbs/08_pipeline.ipynb #ac058084
+# %% ../nbs/08_pipeline.ipynb #e2f620fa
 def sweep_cli(argv:list)->int:
     "`aes-kit sweep --config config.yaml`: every model in the config in turn; exit 1 if any model failed."
     p = cli_parser("sweep", "Train and score every model listed in a config, in turn; one failure does not stop the rest.")
