@@ -8,16 +8,16 @@ __all__ = ['EXPORT_META', 'free_memory', 'demo_adapter', 'merge_base', 'merge_dt
            'load_merged', 'size_table', 'parity_report', 'sample_prompts', 'logit_diff', 'alpaca_generate',
            'llama_cpp_dir', 'gguf_status', 'export_gguf', 'merge_run', 'merge_cli']
 
-# %% ../nbs/05_export.ipynb #31ce51bc
+# %% ../nbs/05_export.ipynb #863dcf16
 import os, re, gc, json, time, shutil, hashlib, tempfile
 from pathlib import Path
 from .core import AesKitError, atomic_path, write_json, checkpoints_dir, cli_parser, data_dir
 from .model import (EMBEDDED_ALIAS, PRESETS, resolve_model, load_tokenizer, default_dtype, pick_backend, _hub_error,
-                           adapter_config, portable_model_name)  # adapter checks: notebook 00b
+                           adapter_config, portable_model_name, model_device)  # notebook 00b
 from .prompts import ALPACA, essay_prompt
 from .scoring import generate_batch, extract_response   # notebook 03: batched greedy generation, Alpaca answer cut
 
-# %% ../nbs/05_export.ipynb #d731662a
+# %% ../nbs/05_export.ipynb #782698ef
 def free_memory()->dict:
     "Collect garbage and empty the CUDA cache (call after `del model, trainer`); returns memory still in use, GiB."
     import torch, psutil
@@ -28,7 +28,7 @@ def free_memory()->dict:
         out["vram_gb"] = torch.cuda.memory_allocated()/2**30
     return out
 
-# %% ../nbs/05_export.ipynb #17200be5
+# %% ../nbs/05_export.ipynb #3008fc20
 def demo_adapter(out_dir,                    # where to save the adapter (e.g. checkpoints/RUN/final_adapter)
                  model:str=EMBEDDED_ALIAS,   # base model
                  r:int=8, lora_alpha:int=16,
@@ -48,7 +48,7 @@ def demo_adapter(out_dir,                    # where to save the adapter (e.g. c
     del pm, m; free_memory()
     return out
 
-# %% ../nbs/05_export.ipynb #99a77cea
+# %% ../nbs/05_export.ipynb #3e17e12a
 _BNB4 = re.compile(r"(-unsloth)?-bnb-4bit$", re.IGNORECASE)
 
 def _declared_4bit(path:Path)->bool:
@@ -73,7 +73,7 @@ def merge_base(name:str)->tuple[str, str|None]:
                           "model it was quantized from (a preset name maps to it, e.g. qwen2.5-7b)")
     return n, None
 
-# %% ../nbs/05_export.ipynb #b250353c
+# %% ../nbs/05_export.ipynb #d7ea449c
 _DTYPES = {"float16": "float16", "fp16": "float16", "bfloat16": "bfloat16", "bf16": "bfloat16"}
 
 def merge_dtype(base:str,               # model name (alias, Hub id or dir)
@@ -95,7 +95,7 @@ def merge_dtype(base:str,               # model name (alias, Hub id or dir)
     if declared in ("float16", "bfloat16"): return declared
     return str(default_dtype()).replace("torch.", "") if cuda else "float16"
 
-# %% ../nbs/05_export.ipynb #9ddf3358
+# %% ../nbs/05_export.ipynb #20eee0ef
 EXPORT_META = "aes_kit_export.json"
 
 def _sha256(path:Path)->str:
@@ -142,7 +142,7 @@ def merge_model(model,                    # PEFT model with a LoRA adapter (Unsl
                                                seconds=round(time.time()-t0, 2), **(meta or {})))
     return out
 
-# %% ../nbs/05_export.ipynb #76f1b641
+# %% ../nbs/05_export.ipynb #a0caf220
 def _adapter_with_base(adapter_dir:Path, base:str, tmp:Path)->Path:
     "The adapter itself if it records `base`, else a copy in `tmp` whose adapter_config names `base` (Unsloth loads what it records)."
     cfg = adapter_config(adapter_dir)
@@ -178,7 +178,7 @@ def load_adapter_model(adapter_dir,            # LoRA adapter directory
     pm.aes_backend = "hf"
     return pm.eval(), tok
 
-# %% ../nbs/05_export.ipynb #34e6bd57
+# %% ../nbs/05_export.ipynb #bceff80b
 def merge_adapter(adapter_dir,               # LoRA adapter directory (checkpoints/RUN/final_adapter)
                   out_dir,                   # target dir (checkpoints/RUN/merged-16bit)
                   model:str|None=None,       # base model; default: what the adapter records, 4-bit repos mapped to 16-bit
@@ -218,7 +218,7 @@ def merge_adapter(adapter_dir,               # LoRA adapter directory (checkpoin
     del pm; free_memory()
     return out
 
-# %% ../nbs/05_export.ipynb #57320945
+# %% ../nbs/05_export.ipynb #b622eedf
 def _saved_dtype(model_dir:Path)->str:
     c = json.loads((Path(model_dir)/"config.json").read_text())
     return str(c.get("dtype") or c.get("torch_dtype") or "float16").replace("torch.", "")
@@ -252,7 +252,7 @@ def quantize_4bit(src_dir,                   # merged 16-bit model dir
     del m; free_memory()
     return out
 
-# %% ../nbs/05_export.ipynb #e26554be
+# %% ../nbs/05_export.ipynb #fa74b933
 def tensor_summary(model_dir)->"pd.DataFrame":
     "Parameters and bytes per stored dtype across a model dir's safetensors files."
     import pandas as pd
@@ -276,7 +276,7 @@ def stored_keys(model_dir)->list[str]:
         with safe_open(f, "pt") as st: keys += list(st.keys())
     return keys
 
-# %% ../nbs/05_export.ipynb #274609d6
+# %% ../nbs/05_export.ipynb #7fb531de
 def dir_size(path)->int:
     "Bytes on disk of every file under `path`."
     return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
@@ -315,13 +315,9 @@ def size_table(dirs:dict,            # name -> model dir
     df.insert(1, "ratio", (df["size_mb"]/df["size_mb"].iloc[0]).round(3))
     return df
 
-# %% ../nbs/05_export.ipynb #8da9bddf
+# %% ../nbs/05_export.ipynb #26d98ce7
 def _encode(tok, text:str, device):
     return tok(text, return_tensors="pt", add_special_tokens=False).to(device)
-
-def _device(model):
-    try: return next(model.parameters()).device
-    except StopIteration: return "cpu"
 
 def parity_report(models:dict,              # name -> model, in comparison order (e.g. adapter, merged-16bit, merged-4bit)
                   tok,                      # the shared tokenizer
@@ -338,7 +334,7 @@ def parity_report(models:dict,              # name -> model, in comparison order
     for prompt in tqdm(prompts, desc="logits", leave=False):
         logits = {}
         for k in {x for p in pairs for x in p}:
-            with torch.no_grad(): logits[k] = models[k](**_encode(tok, prompt, _device(models[k]))).logits[0].float().cpu()
+            with torch.no_grad(): logits[k] = models[k](**_encode(tok, prompt, model_device(models[k]))).logits[0].float().cpu()
         for a, b in pairs:
             d = (logits[a] - logits[b]).abs()
             s = st[(a, b)]; s["max_abs"] = max(s["max_abs"], d.max().item()); s["sum_abs"] += d.sum().item()
@@ -350,7 +346,7 @@ def parity_report(models:dict,              # name -> model, in comparison order
                  greedy_same=sum(x == y for x, y in zip(gens[a], gens[b])), n=len(prompts)) for (a, b), s in st.items()]
     return dict(table=pd.DataFrame(rows).set_index("pair"), outputs=pd.DataFrame(gens))
 
-# %% ../nbs/05_export.ipynb #8c7acc2f
+# %% ../nbs/05_export.ipynb #468ec055
 def sample_prompts(tok, n:int=3, path=None, shortest:bool=False)->list[str]:
     "`n` chat prompts for scoring essays from the sample test split (first rows, or the `shortest` ones: faster on CPU)."
     from aes_kit.data import load_essays
@@ -358,19 +354,19 @@ def sample_prompts(tok, n:int=3, path=None, shortest:bool=False)->list[str]:
     if shortest: ps = sorted(ps, key=lambda p: len(tok(p, add_special_tokens=False)["input_ids"]))
     return ps[:n]
 
-# %% ../nbs/05_export.ipynb #3b68aff8
+# %% ../nbs/05_export.ipynb #a90feb7b
 def logit_diff(model_a, model_b, tok, prompts:list[str])->dict:
     "max/mean absolute logit difference between two models over every position of `prompts`."
     import torch
     mx, tot, n = 0.0, 0.0, 0
     for p in prompts:
         with torch.no_grad():
-            a = model_a(**_encode(tok, p, _device(model_a))).logits.float().cpu()
-            b = model_b(**_encode(tok, p, _device(model_b))).logits.float().cpu()
+            a = model_a(**_encode(tok, p, model_device(model_a))).logits.float().cpu()
+            b = model_b(**_encode(tok, p, model_device(model_b))).logits.float().cpu()
         d = (a - b).abs(); mx = max(mx, d.max().item()); tot += d.sum().item(); n += d.numel()
     return dict(max_abs=mx, mean_abs=tot/n)
 
-# %% ../nbs/05_export.ipynb #aaf53c5e
+# %% ../nbs/05_export.ipynb #b5af93bb
 def alpaca_generate(model, tok,
                     instruction:str,            # the task
                     input:str="",               # its context (e.g. the essay)
@@ -382,7 +378,7 @@ def alpaca_generate(model, tok,
     full = text + generate_batch(model, tok, [text], max_new_tokens, batch_size=1, progress=False)[0]
     return extract_response(full)
 
-# %% ../nbs/05_export.ipynb #ebbeec47
+# %% ../nbs/05_export.ipynb #504a2a00
 def llama_cpp_dir()->Path|None:
     "An existing llama.cpp build with `llama-quantize` (UNSLOTH_LLAMA_CPP_PATH, ~/.unsloth/llama.cpp, ./llama.cpp), or None."
     cands = [os.environ.get("UNSLOTH_LLAMA_CPP_PATH"), Path.home()/".unsloth"/"llama.cpp", Path.cwd()/"llama.cpp"]
@@ -416,7 +412,7 @@ def export_gguf(adapter_dir, out_dir, quantization:str="q4_k_m", model:str|None=
     del pm; free_memory()
     return sorted(Path(out_dir).glob("*.gguf"))
 
-# %% ../nbs/05_export.ipynb #be62fa05
+# %% ../nbs/05_export.ipynb #ea540f97
 def _run_dir(out, adapter_dir:Path)->Path:
     "The run dir merges go into: --out, or the adapter's parent; a path ending in merged-16bit/merged-4bit means its parent."
     p = Path(out) if out else adapter_dir.resolve().parent

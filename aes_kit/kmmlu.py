@@ -12,12 +12,13 @@ __all__ = ['LETTERS', 'CATEGORIES', 'CATEGORY_SUBJECTS', 'SUBJECTS', 'HUB_REPOS'
            'cluster_representatives', 'cot_prompt', 'template_rationale', 'cot_records', 'write_cot_jsonl',
            'improvement_data']
 
-# %% ../nbs/06_kmmlu.ipynb #e2aaa4b3
+# %% ../nbs/06_kmmlu.ipynb #a8c7f543
 import os, re, io, copy, json, math, time, random
 from pathlib import Path
 from .core import AesKitError, cli_parser, write_json, write_text, atomic_path, data_dir, checkpoints_dir, get_hf_token
+from .model import model_device
 
-# %% ../nbs/06_kmmlu.ipynb #2e78f23a
+# %% ../nbs/06_kmmlu.ipynb #45f5efbe
 LETTERS = ("A", "B", "C", "D")
 CATEGORIES = ("STEM", "HUMSS", "Applied Science", "Other")
 CATEGORY_SUBJECTS = {  # lm-eval 0.4.13 tasks/kmmlu/default: tag kmmlu_{stem,humss,applied_science,other}_tasks
@@ -42,7 +43,7 @@ def category_of(subject:str)->str:
 
 def _norm(s:str)->str: return re.sub(r"[\s_\-]+", "-", s.strip()).lower()
 
-# %% ../nbs/06_kmmlu.ipynb #76de114c
+# %% ../nbs/06_kmmlu.ipynb #9e56095d
 def select_subjects(spec:str="all",          # "all", "Math,Korean-History", or a category ("STEM", "applied_science", ...)
                     available:list|None=None, # subjects present in the data source (None = the 45 KMMLU subjects)
                    )->list[str]:
@@ -68,7 +69,7 @@ def select_subjects(spec:str="all",          # "all", "Math,Korean-History", or 
     if not out: raise AesKitError(f"--subjects {spec!r} selects no subject in this data source (it has: {', '.join(pool)})")
     return out
 
-# %% ../nbs/06_kmmlu.ipynb #de18eaed
+# %% ../nbs/06_kmmlu.ipynb #bf2faa3c
 TEXT_COLS = ("question", "A", "B", "C", "D")
 
 def _cell_text(v)->str:
@@ -87,7 +88,7 @@ def read_subject_csv(path)->"pd.DataFrame":
         for c in TEXT_COLS: df[c] = [_cell_text(v) for v in raw[c]]
     return df[["question", "answer", *LETTERS] + [c for c in ("Category", "Human Accuracy") if c in df.columns]]
 
-# %% ../nbs/06_kmmlu.ipynb #1ec8a60d
+# %% ../nbs/06_kmmlu.ipynb #9c5ba9e8
 def hub_config_name(repo:str, subject:str)->str:
     "Dataset config name on the Hub: KMMLU uses 'Korean-History', KMMLU-HARD 'korean_history' (as the harness's YAMLs)."
     return subject.lower().replace("-", "_") if repo.rstrip("/").upper().endswith("HARD") else subject
@@ -136,7 +137,7 @@ def load_kmmlu(source,                    # local folder in the Hub layout, or a
         out[s] = dict(dev=dev, test=test.reset_index(drop=True))
     return out
 
-# %% ../nbs/06_kmmlu.ipynb #37e43dd8
+# %% ../nbs/06_kmmlu.ipynb #a5135900
 def doc_to_text(row)->str:
     "The harness's kmmlu prompt for one row (ends with the full-width colon '정답：')."
     return f"{str(row['question']).strip()}\nA. {row['A']}\nB. {row['B']}\nC. {row['C']}\nD. {row['D']}\n정답："
@@ -163,7 +164,7 @@ def build_context(row, shots:list=())->str:
     "Few-shot examples ('prompt' + ' ' + letter, each followed by a blank line), then the question's prompt."
     return "".join(doc_to_text(s) + " " + gold_letter(s) + "\n\n" for s in shots) + doc_to_text(row)
 
-# %% ../nbs/06_kmmlu.ipynb #147cf416
+# %% ../nbs/06_kmmlu.ipynb #5442e2de
 def build_requests(data:dict, shots:int=5, strategy:str="first_n", seed:int=1234)->list[dict]:
     "One request per test question: subject, index, category, gold letter and the full context string."
     reqs = []
@@ -174,7 +175,7 @@ def build_requests(data:dict, shots:int=5, strategy:str="first_n", seed:int=1234
                              context=build_context(row, ex)))
     return reqs
 
-# %% ../nbs/06_kmmlu.ipynb #7e3574fb
+# %% ../nbs/06_kmmlu.ipynb #26f713ea
 TOKENIZER_INFINITY = 1000000000000000019884624838656
 
 def harness_max_length(model, tok, default:int=2048)->int:
@@ -201,7 +202,7 @@ def encode_pair(tok, context:str, continuation:str)->tuple[list[int], list[int]]
     whole, ctx = _tok_encode(tok, context + continuation), _tok_encode(tok, context)
     return ctx, whole[len(ctx):]
 
-# %% ../nbs/06_kmmlu.ipynb #e7f6e375
+# %% ../nbs/06_kmmlu.ipynb #9e24ed6c
 def _lcp(seqs:list)->int:
     "Length of the longest common prefix of token lists."
     n = 0
@@ -219,15 +220,10 @@ def _forward_last(model, **kw):
     "Logits at the last position."
     return _forward(model, **kw).logits[:, -1]
 
-def _device(model):
-    import torch
-    try: return next(model.parameters()).device
-    except StopIteration: return torch.device("cpu")
-
 def _suffix_batches(model, tok, seqs:list, P:int, cache, batch_size:int):
     "Yield (positions in `seqs`, log-probs [B, vocab]) for the tokens after a shared prefix of length P (cache = its KV)."
     import torch
-    dev = _device(model)
+    dev = model_device(model)
     order = sorted(range(len(seqs)), key=lambda i: -len(seqs[i]))   # longest first: OOM shows at once
     pad = tok.pad_token_id if tok.pad_token_id is not None else 0
     for b in range(0, len(order), batch_size):
@@ -252,11 +248,11 @@ def _full_loglik(model, ctx:list, cont:list, max_length:int)->float:
     "Exact harness computation for one (context, continuation): sum of continuation token log-probs."
     import torch
     inp = (ctx + cont)[-(max_length + 1):][:-1]
-    with torch.no_grad(): out = model(input_ids=torch.tensor([inp], device=_device(model)), use_cache=False).logits[0]
+    with torch.no_grad(): out = model(input_ids=torch.tensor([inp], device=model_device(model)), use_cache=False).logits[0]
     lp = torch.log_softmax(out[-len(cont):].float(), dim=-1)
     return float(lp.gather(1, torch.tensor(cont, device=lp.device)[:, None]).sum())
 
-# %% ../nbs/06_kmmlu.ipynb #578bbabf
+# %% ../nbs/06_kmmlu.ipynb #5a673b32
 def loglik_choices(model, tok,
                    contexts:list[str],                    # one context per question
                    choices:tuple=(" A", " B", " C", " D"), # continuations (target_delimiter + letter)
@@ -284,7 +280,7 @@ def loglik_choices(model, tok,
             seqs = [enc[i][0][0] for i in members]
             P = min(_lcp(seqs), min(map(len, seqs)) - 1) if prefix_cache and len(seqs) > 1 else 0
             if P < min_prefix: P = 0
-            cache = _forward(model, input_ids=torch.tensor([seqs[0][:P]], device=_device(model)), use_cache=True).past_key_values if P else None
+            cache = _forward(model, input_ids=torch.tensor([seqs[0][:P]], device=model_device(model)), use_cache=True).past_key_values if P else None
             for idx, lp in _suffix_batches(model, tok, seqs, P, cache, batch_size):
                 for j, k in enumerate(idx):
                     i = members[k]
@@ -297,7 +293,7 @@ def loglik_choices(model, tok,
     if was_training: model.train()
     return res
 
-# %% ../nbs/06_kmmlu.ipynb #c67f4029
+# %% ../nbs/06_kmmlu.ipynb #a780c00c
 DIRECT_STOPS = ("Q:", "\n\n", "</s>", ".")          # kmmlu_direct generation_kwargs.until
 COT_INSTRUCTION = "단계별로 차근차근 생각한 뒤, 마지막에 '따라서 정답은 X입니다.' 형식으로 답하세요. (X는 A, B, C, D 중 하나)"
 
@@ -314,7 +310,7 @@ def cut_at_stops(text:str, stops=DIRECT_STOPS)->str:
     cut = min([text.find(s) for s in stops if s in text] or [len(text)])
     return text[:cut]
 
-# %% ../nbs/06_kmmlu.ipynb #da1b8c80
+# %% ../nbs/06_kmmlu.ipynb #c9027d0a
 def generation_prompts(contexts:list[str], tok, style:str="direct")->list[str]:
     "Prompts for generate mode: 'direct' = the harness context as is; 'chat' = wrapped in the chat template; 'cot' = chat + CoT instruction."
     if style == "direct": return list(contexts)
@@ -332,7 +328,7 @@ def generate_texts(model, tok, prompts:list[str], max_new_tokens:int=8, batch_si
     return generate_batch(model, tok, prompts, max_new_tokens=max_new_tokens, batch_size=batch_size, progress=progress,
                           desc="KMMLU generate")
 
-# %% ../nbs/06_kmmlu.ipynb #c927b0b5
+# %% ../nbs/06_kmmlu.ipynb #069dcf3e
 def peak_memory(device=None)->dict:
     "Peak memory so far: CUDA max allocated on a GPU, else this process's peak RSS (MiB)."
     import torch
@@ -357,7 +353,7 @@ def summarize(preds:"pd.DataFrame")->dict:
                 accuracy_macro=float(sum(v["accuracy"] for v in per_subject.values())/max(len(per_subject), 1)),
                 per_category=per_category, per_subject=per_subject)
 
-# %% ../nbs/06_kmmlu.ipynb #8f4163bf
+# %% ../nbs/06_kmmlu.ipynb #6406d822
 def evaluate_kmmlu(model, tok,
                    data:dict,                 # from `load_kmmlu`
                    shots:int=5,
@@ -374,7 +370,7 @@ def evaluate_kmmlu(model, tok,
     if mode not in ("loglik", "generate"): raise AesKitError(f"--mode must be loglik or generate (got {mode!r})")
     reqs = build_requests(data, shots, fewshot, seed)
     if not reqs: raise AesKitError("no test questions selected")
-    dev = _device(model)
+    dev = model_device(model)
     if dev.type == "cuda": torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats()
     t0 = time.time()
     preds = pd.DataFrame([{k: r[k] for k in ("subject", "index", "category", "answer")} for r in reqs])
@@ -396,7 +392,7 @@ def evaluate_kmmlu(model, tok,
                device=str(dev))
     return res, preds
 
-# %% ../nbs/06_kmmlu.ipynb #4411fbd3
+# %% ../nbs/06_kmmlu.ipynb #f080045d
 def plot_categories(res:dict, path=None):
     "Bar chart of per-category accuracy (chance line at 25%); saved to `path` when given. Returns the figure."
     import matplotlib.pyplot as plt
@@ -423,7 +419,7 @@ def save_kmmlu(out_dir, res:dict, preds:"pd.DataFrame")->dict:
     write_json(paths["results"], res)
     return paths
 
-# %% ../nbs/06_kmmlu.ipynb #518afd77
+# %% ../nbs/06_kmmlu.ipynb #a39939d6
 def load_for_eval(model_name:str|None=None, adapter:str|None=None, backend:str="hf", load_in_4bit:bool|None=None, dtype=None):
     "Load a model (+ optional LoRA adapter) for evaluation via `aes_kit.scoring.load_scorer`; default model: the adapter's base, else the embedded one."
     from aes_kit.scoring import load_scorer
@@ -481,7 +477,7 @@ def kmmlu_cli(argv:list)->int:
           f"peak {res['peak_memory_mb']:.0f} MiB ({res['peak_memory_kind']}) → {a.out}")
     return 0
 
-# %% ../nbs/06_kmmlu.ipynb #3b467e2c
+# %% ../nbs/06_kmmlu.ipynb #01e01c16
 def weak_subjects(res:dict, n:int=3, below:float|None=None)->list[str]:
     "The `n` lowest-accuracy subjects (ties: more questions first); with `below`, only those under that accuracy."
     items = sorted(res["per_subject"].items(), key=lambda kv: (kv[1]["accuracy"], -kv[1]["n"]))
@@ -501,7 +497,7 @@ def wrong_answers(preds:"pd.DataFrame", data:dict, subjects:list|None=None)->"pd
                          A=q["A"], B=q["B"], C=q["C"], D=q["D"], answer=p["answer"], pred=p["pred"]))
     return pd.DataFrame(rows, columns=["subject", "index", "category", "question", *LETTERS, "answer", "pred"])
 
-# %% ../nbs/06_kmmlu.ipynb #597e79cf
+# %% ../nbs/06_kmmlu.ipynb #71e548fc
 def embed_texts(texts:list[str], model=None, tok=None, batch_size:int=8, max_length:int=256)->"np.ndarray":
     "L2-normalised embeddings: the model's mean-pooled last hidden states when `model` is given, else TF-IDF (char 2-3 grams)."
     import numpy as np
@@ -515,7 +511,7 @@ def embed_texts(texts:list[str], model=None, tok=None, batch_size:int=8, max_len
         try:
             with torch.no_grad():
                 for b in range(0, len(texts), batch_size):
-                    enc = tok(texts[b:b+batch_size], return_tensors="pt", padding=True, truncation=True, max_length=max_length).to(_device(model))
+                    enc = tok(texts[b:b+batch_size], return_tensors="pt", padding=True, truncation=True, max_length=max_length).to(model_device(model))
                     h = model(**enc, output_hidden_states=True, use_cache=False).hidden_states[-1].float()
                     m = enc["attention_mask"][..., None].float()
                     vecs.append(((h*m).sum(1)/m.sum(1).clamp(min=1)).cpu().numpy())
@@ -534,7 +530,7 @@ def cluster_representatives(emb:"np.ndarray", k:int=8, seed:int=0)->tuple["np.nd
     reps = [int(np.flatnonzero(km.labels_ == c)[np.argmin(d[km.labels_ == c])]) for c in range(k)]
     return km.labels_, reps
 
-# %% ../nbs/06_kmmlu.ipynb #291b3e0d
+# %% ../nbs/06_kmmlu.ipynb #68cd9ec0
 def cot_prompt(row)->str:
     "Plain-text CoT prompt: question, options and the CoT instruction."
     return doc_to_text(row).rsplit("\n정답：", 1)[0] + "\n\n" + COT_INSTRUCTION

