@@ -9,7 +9,7 @@ __all__ = ['VERIFIED', 'SUPPORTED', 'REQUIRED', 'PILOT_EXAMPLES', 'Check', 'chec
 # %% ../nbs/00_env.ipynb #35ec5ea8
 import os, sys, time, shutil, platform, importlib.metadata as md
 from dataclasses import dataclass
-from .core import AesKitError, fast_mode, checkpoints_dir, get_hf_token, cli_parser, data_dir
+from .core import AesKitError, size_profile, checkpoints_dir, get_hf_token, cli_parser, data_dir
 from .model import (EMBEDDED_ALIAS, PRESETS, hardware_profile, preset_settings, embedded_gguf_path,
                            load_model, add_lora, for_inference, sft_trainer_class, trainable_params)
 
@@ -101,7 +101,7 @@ def env_report()->list[Check]:
     free = shutil.disk_usage(cp).free/2**30
     out.append(Check("disk", "OK" if free > 5 else "WARN", f"{free:.1f} GiB free at {cp}"))
     out.append(Check("HF token", "INFO", "set" if get_hf_token() else "not set (needed only for gated models: Llama, Gemma)"))
-    out.append(Check("fast mode", "INFO", "on" if fast_mode() else "off"))
+    out.append(Check("size profile", "INFO", size_profile()))
     out.append(Check("preset", "INFO", recommend_preset(dev)[1]))
     return out
 
