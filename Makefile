@@ -9,7 +9,7 @@ TEST_ENV := OMP_NUM_THREADS=1 $(OFFLINE)
 # The smoke pass: the full-size code path and model names, on an offline Hub-shaped cache of tiny random models
 # (tools/tiny_hub.py, rebuilt only when its builder changes), with at most one model alive at a time (a T4).
 TINY_HUB := $(CURDIR)/checkpoints/_tiny_hub
-SMOKE_ENV := AES_KIT_PROFILE=smoke HF_HUB_CACHE=$(TINY_HUB) AES_KIT_MAX_LIVE_MODELS=1 $(TEST_ENV)
+SMOKE_ENV := AES_KIT_PROFILE=smoke HF_HOME=$(TINY_HUB) AES_KIT_MAX_LIVE_MODELS=1 $(TEST_ENV)
 
 .PHONY: help install demo test export readme check-clean check-sync nbtest nbtest-smoke tiny-hub gpu-smoke pytest clean
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Build an offline, Hub-shaped cache of tiny random models under the real repo ids (the `smoke` profile's fixture).
 
-    python tools/tiny_hub.py DIR            # build (or reuse) DIR; prints the env vars to use
-    HF_HUB_OFFLINE=1 HF_HUB_CACHE=DIR AES_KIT_PROFILE=smoke nbdev_test ...
+    python tools/tiny_hub.py DIR            # build (or reuse) DIR; prints its path
+    HF_HUB_OFFLINE=1 HF_HOME=DIR AES_KIT_PROFILE=smoke nbdev_test ...      # or HF_HUB_CACHE=DIR
 
 DIR follows the real `HF_HUB_CACHE` layout (`models--org--name/snapshots/<sha>/…`, `refs/main`), so
 `load_model("qwen2.5-7b")` resolves exactly as on Colab, through the same code, with either backend. Every repo
@@ -143,11 +143,17 @@ def write_kmmlu(cache:Path):
                 shutil.copy(src/f"{donor}-{split}.csv", snap/"data"/f"{subject}-{split}.csv")
     (snap/"README.md").write_text("Tiny offline stand-in for HAERAE-HUB/KMMLU (the kit's own sample questions).\n")
 
+def _as_hf_home(cache:Path)->Path:
+    "Let the folder serve as `HF_HOME` too (the hub cache is `HF_HOME/hub`): `hub` links back to the folder itself."
+    link = cache/"hub"
+    if not link.is_symlink(): link.symlink_to(".", target_is_directory=True)
+    return cache
+
 def build(cache)->Path:
     "Build the fixture at `cache` unless an up-to-date one is there; return its path."
     cache = Path(cache).resolve()
     stamp = cache/".aes_kit_tiny_hub"
-    if stamp.exists() and stamp.read_text().strip() == builder_hash(): return cache
+    if stamp.exists() and stamp.read_text().strip() == builder_hash(): return _as_hf_home(cache)
     t0 = time.time()
     sys.path.insert(0, str(ROOT))
     from aes_kit.model import PRESETS, load_tokenizer
@@ -167,6 +173,7 @@ def build(cache)->Path:
     (tmp/".aes_kit_tiny_hub").write_text(builder_hash() + "\n")
     if cache.exists(): shutil.rmtree(cache)
     os.replace(tmp, cache)
+    _as_hf_home(cache)
     n = sum(len(v["four_bit"]) + len(v["sixteen_bit"]) for v in ids.values())
     print(f"tiny hub: {n} model repos + HAERAE-HUB/KMMLU in {cache} ({time.time() - t0:.0f}s)", file=sys.stderr)
     return cache
