@@ -23,7 +23,7 @@ def majority_vote(scores:list,          # sampled scores of one essay; None = an
                   min_score:int|None=None, # unused (same signature as `average_vote`)
                   max_score:int|None=None,
                  )->int|None:           # the voted score; None when no sample is valid
-    "Most frequent valid score; a tie goes to the tied score closest to the median of the valid samples, then the lower one."
+    "Most frequent valid score; a tie goes to the tied score nearest the median of the valid samples, then the lower."
     ok = [int(s) for s in scores if s is not None]
     if not ok: return None
     c = Counter(ok); top = max(c.values()); med = statistics.median(ok)
@@ -58,8 +58,8 @@ def prefill(model, tok,
     dev, old = model_device(model), tok.padding_side
     bos = getattr(tok, "bos_token", None)
     tok.padding_side = "left"
-    try: enc = tok(list(prompts), return_tensors="pt", padding=True,
-                   add_special_tokens=not (bos and all(p.startswith(bos) for p in prompts))).to(dev)  # as generate_batch
+    special = not (bos and all(p.startswith(bos) for p in prompts))   # as generate_batch: no second BOS
+    try: enc = tok(list(prompts), return_tensors="pt", padding=True, add_special_tokens=special).to(dev)
     finally: tok.padding_side = old
     mask = enc["attention_mask"]
     pos = (mask.long().cumsum(-1) - 1).clamp(min=0)           # position ids that skip the left padding
@@ -71,10 +71,11 @@ def prefill(model, tok,
 # %% ../nbs/07_consistency.ipynb #a6857174
 def _decode_rows(model, cache, logits, mask, rows:list[int], gen, temperature:float, top_p:float,
                  max_new_tokens:int, stop:list[int], pad:int)->list[list[int]]:
-    "Sample one continuation per entry of `rows` (indices into the prefilled batch) from a copy of its cache; token lists incl. the stop token."
+    "One sampled continuation (token ids, with its stop token) per entry of `rows` from a copy of the prompt cache."
     import torch
     from transformers.generation.logits_process import TemperatureLogitsWarper, TopPLogitsWarper
-    warp = ([TemperatureLogitsWarper(temperature)] if temperature > 0 else []) + ([TopPLogitsWarper(top_p)] if top_p < 1 else [])
+    warp = [TemperatureLogitsWarper(temperature)] if temperature > 0 else []
+    if top_p < 1: warp.append(TopPLogitsWarper(top_p))
     idx = torch.as_tensor(rows, device=logits.device)
     c = copy.deepcopy(cache); c.batch_select_indices(idx)     # the prompt's KV, one copy per sample: no recomputation
     am, lg = mask[idx], logits[idx]
@@ -114,10 +115,10 @@ def hf_sample(model, tok,
               batch_size:int=8,         # prompts prefilled together
               seed:int=0,
               keys:list|None=None,      # a stable key per prompt (essay id) for the chunk seeds
-              on_chunk=None,            # called with [(prompt index, j-th sample, text, n_tokens, seconds)] per chunk
+              on_chunk=None,            # per chunk: [(prompt i, j-th sample, text, n_tokens, seconds, prefill_seconds)]
               progress:bool=True,
              )->dict:                   # counters: prompts, prefill_tokens, samples, generated_tokens, seconds
-    "Draw `counts[i]` sampled continuations of each prompt, each prompt prefilled ONCE and its KV cache shared by its samples."
+    "Draw `counts[i]` continuations of each prompt; each prompt is prefilled ONCE, its KV cache shared by its samples."
     import torch
     from tqdm.auto import tqdm
     for name, v in (("chunk_m", chunk_m), ("batch_size", batch_size), ("max_new_tokens", max_new_tokens)):
@@ -136,6 +137,7 @@ def hf_sample(model, tok,
                 idx = todo[b:b + batch_size]
                 t0 = time.time()
                 cache, logits, mask = prefill(model, tok, [prompts[i] for i in idx])
+                pre, t0 = (time.time() - t0) / len(idx), time.time()   # prefill seconds per essay of the batch
                 st["prefill_tokens"] += mask.numel()
                 drawn = [0] * len(idx)
                 while any(d < counts[i] for d, i in zip(drawn, idx)):
@@ -144,14 +146,16 @@ def hf_sample(model, tok,
                         n = min(chunk_m, counts[i] - drawn[r])
                         rows += [r] * n; who += [(r, drawn[r] + j) for j in range(n)]
                     gen = torch.Generator(device=logits.device)
-                    gen.manual_seed(_chunk_seed(seed, [f"{keys[idx[r]]}:{j}" for r, j in who[:1] + who[-1:]] + [len(who)]))
+                    ends = [f"{keys[idx[r]]}:{j}" for r, j in who[:1] + who[-1:]]     # what this chunk draws
+                    gen.manual_seed(_chunk_seed(seed, ends + [len(who)]))
                     toks = _decode_rows(model, cache, logits, mask, rows, gen, float(temperature), float(top_p),
                                         int(max_new_tokens), stop, pad)
-                    secs = time.time() - t0; t0 = time.time()  # the prefill is charged to the batch's first chunk
-                    res = [(idx[r], j, tok.decode(tk, skip_special_tokens=True), len(tk), secs / len(who))
-                           for (r, j), tk in zip(who, toks)]
+                    secs = time.time() - t0; t0 = time.time()
+                    res = [(idx[r], j, tok.decode(tk, skip_special_tokens=True), len(tk), secs / len(who),
+                            pre if j == 0 else 0.0) for (r, j), tk in zip(who, toks)]   # prefill: on an essay's 1st
                     for r, _ in who: drawn[r] += 1
-                    st["samples"] += len(res); st["generated_tokens"] += sum(x[3] for x in res); st["seconds"] += secs
+                    st["samples"] += len(res); st["generated_tokens"] += sum(x[3] for x in res)
+                    st["seconds"] += secs + sum(x[5] for x in res)
                     if on_chunk is not None: on_chunk(res)
                     bar.update(len(res))
     finally:
@@ -165,7 +169,7 @@ def settings_key(settings:dict)->str:
     return hashlib.sha1(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
 def read_samples(path)->list[dict]:
-    "The records of a `samples.jsonl`; a truncated last line (a killed run) is ignored, a broken line before it is an error."
+    "The records of a `samples.jsonl`; a truncated last line (a killed run) is ignored, a broken earlier one an error."
     p = Path(path)
     if not p.exists(): return []
     lines = p.read_text(encoding="utf-8").split("\n")
@@ -175,7 +179,8 @@ def read_samples(path)->list[dict]:
         try: out.append(json.loads(line))
         except json.JSONDecodeError:
             if n == len(lines): break                          # no newline after it: cut off mid-write
-            raise AesKitError(f"{p}:{n}: not a JSON line (a damaged samples file): delete that line or the file") from None
+            raise AesKitError(f"{p}:{n}: not a JSON line (a damaged samples file): delete that line or the file"
+                              ) from None
     return out
 
 def _trim_partial_line(path):
@@ -188,7 +193,7 @@ def _trim_partial_line(path):
 
 # %% ../nbs/07_consistency.ipynb #b03bf410
 def weights_fingerprint(model)->str:
-    "A short hash of the adapter (LoRA) weights, so samples of a retrained adapter are not mistaken for old ones; '' without one."
+    "A short hash of the adapter (LoRA) weights: a retrained adapter's samples are not taken for old ones ('' if none)."
     import torch
     h, n = hashlib.sha1(), 0
     with torch.no_grad():
@@ -199,7 +204,7 @@ def weights_fingerprint(model)->str:
     return h.hexdigest()[:12] if n else ""
 
 # %% ../nbs/07_consistency.ipynb #eda8113f
-def draw_samples(sampler,                # callable(prompts, counts, keys=..., on_chunk=...) -> stats, e.g. `hf_sample` bound to a model
+def draw_samples(sampler,                # callable(prompts, counts, keys=, on_chunk=) -> stats, e.g. bound `hf_sample`
                  rows:list[dict],        # essay rows (id, min_score, max_score, ...)
                  prompts:list[str],      # one prompt per row
                  m:int,                  # samples wanted per essay
@@ -207,7 +212,7 @@ def draw_samples(sampler,                # callable(prompts, counts, keys=..., o
                  settings:dict,          # what produced the samples (saved in every line; its hash decides reuse)
                  template:str="chat",    # 'alpaca': parse what follows '### Response:'
                 )->tuple[list[list[dict]], dict]: # (per essay its first m records by k, counters incl. reused/drawn)
-    "Make sure `samples.jsonl` holds m samples per essay under `settings`: reuse what is there, draw and append only the missing."
+    "Make `samples.jsonl` hold m samples per essay under `settings`: reuse what is there, draw and append the missing."
     key, path = settings_key(settings), Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     have = {}
@@ -221,11 +226,13 @@ def draw_samples(sampler,                # callable(prompts, counts, keys=..., o
         _trim_partial_line(path)
         with open(path, "a", encoding="utf-8") as f:
             def write(res):
-                for i, j, text, n_tok, secs in res:
+                for i, j, text, n_tok, secs, *pre in res:           # pre: [prefill seconds] when known
                     r = rows[i]
-                    p = parse_score(extract_response(text) if template == "alpaca" else text, int(r["min_score"]), int(r["max_score"]))
+                    answer = extract_response(text) if template == "alpaca" else text
+                    p = parse_score(answer, int(r["min_score"]), int(r["max_score"]))
                     rec = dict(essay_id=ids[i], k=missing[i][j], key=key, score=p.score, status=p.status, text=text,
-                               n_tokens=int(n_tok), seconds=round(float(secs), 5), settings=settings)
+                               n_tokens=int(n_tok), seconds=round(float(secs), 5),
+                               prefill_seconds=round(float(pre[0]), 5) if pre else 0.0, settings=settings)
                     have[(ids[i], rec["k"])] = rec
                     f.write(json.dumps(rec, ensure_ascii=False) + "\n")
                 f.flush(); os.fsync(f.fileno())
@@ -244,9 +251,11 @@ def vote_curves(gold:list[int],          # gold score per essay
                 invalid_policy:str="farthest", # how an invalid essay counts in QWK (notebook 03a)
                )->dict:                  # m, per vote {mean, lo, hi}, invalid_rate (essays with no valid sample)
     "QWK of the majority and the average vote for m = 1..max_m over `repeats` random orders of each essay's samples."
-    if len(gold) != len(samples) or not gold: raise AesKitError(f"{len(gold)} gold scores but {len(samples)} sample lists")
+    if len(gold) != len(samples) or not gold:
+        raise AesKitError(f"{len(gold)} gold scores but {len(samples)} sample lists")
     max_m = int(max_m or min(map(len, samples)))
-    if max_m < 1 or any(len(s) < max_m for s in samples): raise AesKitError(f"every essay needs at least max_m={max_m} samples")
+    if max_m < 1 or any(len(s) < max_m for s in samples):
+        raise AesKitError(f"every essay needs at least max_m={max_m} samples")
     if repeats < 1: raise AesKitError(f"repeats must be >= 1 (got {repeats})")
     rng = np.random.default_rng(seed)
     q = {v: np.zeros((repeats, max_m)) for v in VOTES}
@@ -256,7 +265,8 @@ def vote_curves(gold:list[int],          # gold score per essay
         for j in range(max_m):
             for v, fn in VOTES.items():
                 pred = [fn(p[:j + 1], min_score, max_score) for p in perm]
-                q[v][r, j] = qwk(gold, fill_invalid(gold, pred, min_score, max_score, invalid_policy), min_score, max_score)
+                filled = fill_invalid(gold, pred, min_score, max_score, invalid_policy)   # as score_metrics
+                q[v][r, j] = qwk(gold, filled, min_score, max_score)
             inv[r, j] = np.mean([pred_i is None for pred_i in pred])
     out = dict(m=list(range(1, max_m + 1)), repeats=int(repeats), band=list(band))
     for v in VOTES:
@@ -270,7 +280,7 @@ def temper(probs,                 # [rows, K] score distributions (rows sum to 1
            temperature:float,     # sampling temperature; 0 = one-hot at the mode
            top_p:float=1.0,       # nucleus: keep the most likely scores up to mass top_p (as TopPLogitsWarper)
           )->np.ndarray:
-    "The distribution sampling at `temperature` (and top-p) draws from: softmax(log p / T), which equals softmax(logits / T)."
+    "The distribution sampling at `temperature` (and top-p) draws from: softmax(log p / T) = softmax(logits / T)."
     p = np.asarray(probs, dtype=np.float64)
     if temperature == 0: q = np.eye(p.shape[1])[np.argmax(p, axis=1)]
     else:
@@ -296,7 +306,8 @@ def limit_votes(probs,             # [rows, K] score distributions at the sampli
 # %% ../nbs/07_consistency.ipynb #baa37109
 def _refs(ax, s:dict):
     "Greedy and limit reference lines on an axis."
-    if s.get("greedy"): ax.axhline(s["greedy"]["qwk"], color="black", ls="--", lw=1, label=f"greedy {s['greedy']['qwk']:.3f}")
+    g = s.get("greedy")
+    if g: ax.axhline(g["qwk"], color="black", ls="--", lw=1, label=f"greedy {g['qwk']:.3f}")
     for v, c in (("majority", "C0"), ("average", "C1")):
         q = (s.get("limit") or {}).get(v)
         if q is not None: ax.axhline(q, color=c, ls=":", lw=1.5, label=f"{v} m→∞ {q:.3f}")
@@ -332,7 +343,7 @@ def plot_qwk_vs_cost(s:dict, path=None):
         g = s.get("greedy")
         if g: ax.plot([g[key]], [g["qwk"]], "k*", ms=10, label="greedy")
         _refs(ax, {**s, "greedy": None})
-        ax.set_xlabel(lab); ax.set_xscale("log")
+        ax.set_xlabel(lab); ax.set_xlim(left=0)
     axes[0].set_ylabel("QWK"); axes[0].legend(fontsize=8)
     fig.suptitle(f"{s['name']}: what the samples cost", fontsize=10); fig.tight_layout()
     if path is not None:
@@ -340,17 +351,30 @@ def plot_qwk_vs_cost(s:dict, path=None):
     return fig
 
 # %% ../nbs/07_consistency.ipynb #b502700e
-def _limit_qwk(model, tok, rows, gold, lo, hi, template, temperature, top_p, batch_size)->tuple[dict|None, str|None]:
-    "QWK of the m -> infinity votes from the score-digit distribution, or (None, why not)."
+def _limit(model, tok, rows, gold, lo, hi, template, temperature, top_p, batch_size)->tuple:
+    "(QWK of the m -> infinity votes, the votes, None) from the score-digit distribution, or (None, None, why not)."
     from aes_kit.losses import score_distribution                  # notebook 04
-    if len({(int(r["min_score"]), int(r["max_score"])) for r in rows}) > 1: return None, "essays have different rubric ranges"
+    if len({(int(r["min_score"]), int(r["max_score"])) for r in rows}) > 1:
+        return None, None, "essays have different rubric ranges"
     try: probs = score_distribution(model, tok, rows, template=template, batch_size=batch_size)
-    except (AesKitError, StopIteration) as e: return None, str(e) or "no score digit in the target"
+    except (AesKitError, StopIteration) as e: return None, None, str(e) or "no score digit in the target"
     v = limit_votes(temper(probs, temperature, top_p), lo, hi)
-    return {k: qwk(gold, p, lo, hi) for k, p in v.items()}, None
+    return {k: qwk(gold, p, lo, hi) for k, p in v.items()}, v, None
+
+def _per_essay(rows, recs, greedy_recs, limit_v, lo, hi)->list[dict]:
+    "One row per essay: gold, both votes over all its samples, valid samples, greedy score and the limit votes."
+    out = []
+    for i, (r, e) in enumerate(zip(rows, recs)):
+        sc = [x["score"] for x in e]
+        d = dict(id=e[0]["essay_id"], gold=int(r["score"]), n_valid=sum(x is not None for x in sc),
+                 **{v: fn(sc, lo, hi) for v, fn in VOTES.items()})
+        d["greedy"] = greedy_recs[i][0]["score"] if greedy_recs else None
+        d.update({f"{v}_limit": limit_v[v][i] for v in VOTES} if limit_v else {})
+        out.append(d)
+    return out
 
 def consistency_curve(model, tok,
-                      essays,                  # essay rows (`load_essays` Dataset or dicts with id, prompt, essay, score, min/max_score)
+                      essays,                  # `load_essays` rows (id, prompt, essay, score, min/max_score)
                       max_m:int=10,            # samples per essay
                       chunk_m:int=10,          # samples per essay decoded together (memory bound)
                       temperature:float=0.7, top_p:float=1.0,
@@ -358,7 +382,7 @@ def consistency_curve(model, tok,
                       batch_size:int=8,        # essays prefilled together
                       repeats:int=20,          # random sample orders for the band
                       seed:int=0,
-                      out_dir=None,            # where samples.jsonl, summary.json and the plots go (None: nothing written but a temp samples file)
+                      out_dir=None,            # samples.jsonl, summary.json and the plots; None: a temporary dir
                       template:str="chat",     # the prompt format the model was trained with
                       name:str|None=None,      # model label in the settings and plots; default the model's name_or_path
                       greedy:bool=True,        # the greedy baseline (one sample at temperature 0)
@@ -368,12 +392,14 @@ def consistency_curve(model, tok,
                       progress:bool=True,
                       log=print,
                      )->dict:                  # the summary (also summary.json)
-    "Self-consistency of a scorer: m samples per essay (prompt encoded once), both votes' QWK vs m with bands, greedy and exact limits, cost."
+    "Self-consistency: m samples per essay (prompt encoded once), both votes' QWK vs m with bands, limits, cost."
     import tempfile, functools
     from aes_kit.prompts import essay_prompt
-    for k, v in (("max_m", max_m), ("chunk_m", chunk_m), ("max_new_tokens", max_new_tokens), ("batch_size", batch_size), ("repeats", repeats)):
+    for k, v in dict(max_m=max_m, chunk_m=chunk_m, max_new_tokens=max_new_tokens, batch_size=batch_size,
+                     repeats=repeats).items():
         if int(v) < 1: raise AesKitError(f"{k} must be >= 1 (got {v})")
-    if not (math.isfinite(temperature) and temperature > 0): raise AesKitError(f"temperature must be a finite number > 0 (got {temperature})")
+    if not (math.isfinite(temperature) and temperature > 0):
+        raise AesKitError(f"temperature must be a finite number > 0 (got {temperature})")
     if not 0 < top_p <= 1: raise AesKitError(f"top_p must be in (0, 1] (got {top_p})")
     if invalid_policy not in INVALID_POLICIES: raise AesKitError(f"invalid_policy must be one of {INVALID_POLICIES}")
     rows = [dict(r) for r in essays]
@@ -385,8 +411,9 @@ def consistency_curve(model, tok,
     gold = [int(r["score"]) for r in rows]
     name = name or str(getattr(model, "name_or_path", "") or type(model).__name__)
     prompts = [essay_prompt(r, tok, template=template) for r in rows]
-    base = dict(model=name, adapter_fingerprint=weights_fingerprint(model) if sampler is None else "", template=template,
-                max_new_tokens=int(max_new_tokens), seed=int(seed))
+    fp = weights_fingerprint(model) if sampler is None else ""
+    base = dict(model=name, adapter_fingerprint=fp, template=template, max_new_tokens=int(max_new_tokens),
+                seed=int(seed))
     samp = sampler or functools.partial(hf_sample, model, tok, chunk_m=int(chunk_m), max_new_tokens=int(max_new_tokens),
                                         batch_size=int(batch_size), seed=int(seed), progress=progress)
     S = dict(base, temperature=float(temperature), top_p=float(top_p))
@@ -397,25 +424,31 @@ def consistency_curve(model, tok,
     scores = [[r["score"] for r in e] for e in recs]
     curves = vote_curves(gold, scores, lo, hi, max_m, repeats, seed, invalid_policy=invalid_policy)
     flat = [r for e in recs for r in e]
-    tok_ps = float(np.mean([r["n_tokens"] for r in flat])); sec_ps = float(np.mean([r["seconds"] for r in flat]))
+    tok_ps, sec_ps = float(np.mean([r["n_tokens"] for r in flat])), float(np.mean([r["seconds"] for r in flat]))
+    pre_pe = sum(r.get("prefill_seconds", 0.0) for r in flat) / len(rows)     # prompt encoding, once per essay
     s = dict(name=name, n_essays=len(rows), min_score=lo, max_score=hi, max_m=int(max_m), invalid_policy=invalid_policy,
-             settings=dict(S, chunk_m=int(chunk_m), batch_size=int(batch_size), repeats=int(repeats), key=settings_key(S)),
+             settings=dict(S, chunk_m=int(chunk_m), batch_size=int(batch_size), repeats=int(repeats),
+                           key=settings_key(S)),
              curves=curves, sample_invalid_rate=float(np.mean([r["score"] is None for r in flat])),
              status_counts=dict(Counter(r["status"] for r in flat)),
-             cost=dict(tokens_per_sample=tok_ps, seconds_per_sample=sec_ps,
-                       tokens=[tok_ps * m for m in curves["m"]], seconds=[sec_ps * m for m in curves["m"]]),
+             cost=dict(tokens_per_sample=tok_ps, seconds_per_sample=sec_ps, prefill_seconds_per_essay=pre_pe,
+                       tokens=[tok_ps * m for m in curves["m"]], seconds=[pre_pe + sec_ps * m for m in curves["m"]]),
              samples=dict(reused=st["reused"], drawn=st["drawn"], prefill_tokens=st.get("prefill_tokens")),
              greedy=None, limit=None, limit_note=None)
+    g = lim_v = None
     if greedy:
         g, _ = draw_samples(functools.partial(samp, temperature=0.0, top_p=1.0), rows, prompts, 1, out/"samples.jsonl",
                             dict(base, temperature=0.0, top_p=1.0), template)
         gp = [e[0]["score"] for e in g]
         s["greedy"] = dict(qwk=qwk(gold, fill_invalid(gold, gp, lo, hi, invalid_policy), lo, hi),
                            invalid_rate=float(np.mean([p is None for p in gp])),
-                           tokens=float(np.mean([e[0]["n_tokens"] for e in g])), seconds=float(np.mean([e[0]["seconds"] for e in g])))
+                           tokens=float(np.mean([e[0]["n_tokens"] for e in g])),
+                           seconds=float(np.mean([e[0]["seconds"] + e[0].get("prefill_seconds", 0.0) for e in g])))
     if limit:
-        if sampler is not None: s["limit_note"] = "the m -> infinity lines need the HF model (not computed with this engine)"
-        else: s["limit"], s["limit_note"] = _limit_qwk(model, tok, rows, gold, lo, hi, template, temperature, top_p, batch_size)
+        if sampler is not None: s["limit_note"] = "the m -> infinity lines need the HF model (not with this engine)"
+        else: s["limit"], lim_v, s["limit_note"] = _limit(model, tok, rows, gold, lo, hi, template, temperature, top_p,
+                                                          batch_size)
+    s["per_essay"] = _per_essay(rows, recs, g, lim_v, lo, hi)
     if out_dir is not None:
         import matplotlib.pyplot as plt
         s["files"] = dict(samples=str(out/"samples.jsonl"), summary=str(out/"summary.json"),
@@ -425,18 +458,20 @@ def consistency_curve(model, tok,
     if tmp is not None: tmp.cleanup()
     return s
 
-# %% ../nbs/07_consistency.ipynb #65c4e547
+# %% ../nbs/07_consistency.ipynb #fb4e3c82
+_NO_VLLM = "--engine vllm needs vLLM on a GPU machine (pip install vllm); use --engine hf"
+
 def vllm_sampler(model:str,               # a local dir or Hub id vLLM can load (merged or base model)
                  adapter=None,            # LoRA adapter dir (served through vLLM's LoRA support)
                  max_new_tokens:int=8, chunk_m:int=10, seed:int=0,
                  **llm_kwargs,            # passed to `vllm.LLM` (gpu_memory_utilization, max_model_len, ...)
                 ):
-    "A sampler like `hf_sample` backed by vLLM's `n=` sampling with prefix caching (GPU only; untested in the CPU suite)."
+    "A sampler like `hf_sample` on vLLM's `n=` sampling with prefix caching (GPU only; untested in the CPU suite)."
     try:
         from vllm import LLM, SamplingParams
         from vllm.lora.request import LoRARequest
     except ImportError:
-        raise AesKitError("--engine vllm needs vLLM on a GPU machine (pip install vllm); use --engine hf") from None
+        raise AesKitError(_NO_VLLM) from None
     llm = LLM(model=resolve_model(model), enable_prefix_caching=True, enable_lora=adapter is not None, **llm_kwargs)
     lora = LoRARequest("adapter", 1, str(adapter)) if adapter is not None else None
     def sample(prompts, counts, temperature=0.7, top_p=1.0, keys=None, on_chunk=None):
@@ -449,57 +484,66 @@ def vllm_sampler(model:str,               # a local dir or Hub id vLLM can load 
                                      seed=_chunk_seed(seed, [f"{keys[i]}:{j0}"])) for i, j0, n in part]
             outs = llm.generate([prompts[i] for i, _, _ in part], params, lora_request=lora, use_tqdm=False)
             secs = (time.time() - t0) / max(1, sum(n for *_, n in part))
-            res = [(i, j0 + j, o.text, len(o.token_ids), secs) for (i, j0, _), out in zip(part, outs) for j, o in enumerate(out.outputs)]
-            st["samples"] += len(res); st["generated_tokens"] += sum(r[3] for r in res); st["seconds"] += secs * len(res)
+            res = [(i, j0 + j, o.text, len(o.token_ids), secs)
+                   for (i, j0, _), out in zip(part, outs) for j, o in enumerate(out.outputs)]
+            st["samples"] += len(res); st["seconds"] += secs * len(res)
+            st["generated_tokens"] += sum(r[3] for r in res)
             if on_chunk is not None: on_chunk(res)
         return st
     return sample
 
-# %% ../nbs/07_consistency.ipynb #fb4e3c82
+# %% ../nbs/07_consistency.ipynb #f08b97cb
 def _positive(kind):
     "An argparse type: a finite number > 0 of `kind` (int or float)."
     def conv(s):
         import argparse
         try: v = kind(s)
-        except ValueError: raise argparse.ArgumentTypeError(f"expected a {'whole' if kind is int else ''} number, got {s!r}".replace("  ", " "))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a {'whole number' if kind is int else 'number'}, got {s!r}")
         if not math.isfinite(v) or v <= 0: raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {s!r}")
         return v
     conv.__name__ = kind.__name__
     return conv
 
 def consistency_cli(argv:list)->int:
-    "`aes-kit consistency`: m samples per essay, majority/average QWK vs m with bands, greedy and m -> infinity lines, cost."
+    "`aes-kit consistency`: m samples per essay, majority/average QWK vs m with bands, greedy and m -> inf lines, cost."
     from aes_kit.data import load_essays
-    p = cli_parser("consistency", "Self-consistency: sample m scores per essay (prompt encoded once), vote, plot QWK vs m and vs cost.")
-    p.add_argument("--model", default=None, help=f"base model: alias ({EMBEDDED_ALIAS}, presets), local dir or Hub id; default: the adapter's base")
+    p = cli_parser("consistency", "Self-consistency: sample m scores per essay (prompt encoded once), vote, "
+                                  "plot QWK vs m and vs cost.")
+    p.add_argument("--model", default=None,
+                   help=f"base model: alias ({EMBEDDED_ALIAS}, presets), local dir or Hub id; default: adapter's base")
     p.add_argument("--adapter", default=None, help="LoRA adapter dir (e.g. checkpoints/RUN/final_adapter)")
     p.add_argument("--data", required=True, help="essay file (JSONL/CSV, notebook 01 schema) with gold scores")
-    p.add_argument("--out", required=True, help="output dir: samples.jsonl, summary.json, qwk_vs_m.png, qwk_vs_cost.png")
+    p.add_argument("--out", required=True, help="out dir: samples.jsonl, summary.json, qwk_vs_m.png, qwk_vs_cost.png")
     p.add_argument("--max-m", type=_positive(int), default=50, help="samples per essay (default 50)")
-    p.add_argument("--chunk-m", type=_positive(int), default=10, help="samples per essay decoded together; lower it on OOM (default 10)")
+    p.add_argument("--chunk-m", type=_positive(int), default=10,
+                   help="samples per essay decoded together; lower it on OOM (default 10)")
     p.add_argument("--temperature", type=_positive(float), default=0.7, help="sampling temperature (default 0.7)")
     p.add_argument("--top-p", type=_positive(float), default=1.0, help="nucleus sampling mass in (0, 1] (default 1.0)")
-    p.add_argument("--max-new-tokens", type=_positive(int), default=8, help="tokens per sample; the score comes first (default 8)")
+    p.add_argument("--max-new-tokens", type=_positive(int), default=8,
+                   help="tokens per sample; the score comes first (default 8)")
     p.add_argument("--batch-size", type=_positive(int), default=4, help="essays encoded together (default 4)")
     p.add_argument("--limit", type=_positive(int), default=None, help="only the first N essays")
-    p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0); part of the settings samples are reused under")
+    p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0); a new seed draws new samples")
     p.add_argument("--repeats", type=_positive(int), default=20, help="random sample orders for the band (default 20)")
-    p.add_argument("--template", default="chat", choices=["chat", "alpaca"], help="prompt format the model was trained with")
-    p.add_argument("--engine", default="hf", choices=["hf", "vllm"], help="hf (default) or vllm (GPU only, untested here)")
+    p.add_argument("--template", default="chat", choices=["chat", "alpaca"], help="the model's prompt format")
+    p.add_argument("--engine", default="hf", choices=["hf", "vllm"], help="hf (default) or vllm (GPU only, untested)")
     p.add_argument("--backend", default="auto", choices=["auto", "unsloth", "hf"])
     p.add_argument("--min-score", type=int, default=None, help="rubric minimum (default: meta.json beside --data)")
     p.add_argument("--max-score", type=int, default=None, help="rubric maximum (default: meta.json beside --data)")
     p.add_argument("--name", default=None, help="model label in the plots and settings")
     a = p.parse_args(argv)
     if a.top_p > 1: raise AesKitError(f"--top-p must be in (0, 1] (got {a.top_p})")
-    if a.model is None and a.adapter is None: raise AesKitError("give --model, --adapter, or both (see `aes-kit consistency --help`)")
+    if a.model is None and a.adapter is None:
+        raise AesKitError("give --model, --adapter, or both (see `aes-kit consistency --help`)")
     if not Path(a.data).is_file(): raise AesKitError(f"--data {a.data}: no such file")
-    if Path(a.out).exists() and not Path(a.out).is_dir(): raise AesKitError(f"--out {a.out} is a file: expected a directory")
+    if Path(a.out).exists() and not Path(a.out).is_dir():
+        raise AesKitError(f"--out {a.out} is a file: expected a directory")
     if a.adapter is not None: adapter_base(a.adapter)              # fail fast, before loading anything
     if a.model is not None: resolve_model(a.model)
     if a.engine == "vllm":
         import importlib.util
-        if importlib.util.find_spec("vllm") is None: raise AesKitError("--engine vllm needs vLLM on a GPU machine (pip install vllm); use --engine hf")
+        if importlib.util.find_spec("vllm") is None: raise AesKitError(_NO_VLLM)
     ds = load_essays(a.data, min_score=a.min_score, max_score=a.max_score)
     rows = [dict(r) for r in ds][:a.limit]
     base = a.model or adapter_base(a.adapter)
@@ -507,7 +551,7 @@ def consistency_cli(argv:list)->int:
     sampler = None
     if a.engine == "vllm":
         from aes_kit.model import load_tokenizer
-        sampler, m, tok = (vllm_sampler(base, a.adapter, a.max_new_tokens, a.chunk_m, a.seed), None, load_tokenizer(resolve_model(base)))
+        sampler, m, tok = vllm_sampler(base, a.adapter, a.max_new_tokens, a.chunk_m, a.seed), None, load_tokenizer(base)
     else: m, tok = load_scorer(a.model, a.adapter, backend=a.backend)
     s = consistency_curve(m, tok, rows, max_m=a.max_m, chunk_m=a.chunk_m, temperature=a.temperature, top_p=a.top_p,
                           max_new_tokens=a.max_new_tokens, batch_size=a.batch_size, repeats=a.repeats, seed=a.seed,
@@ -519,7 +563,7 @@ def consistency_cli(argv:list)->int:
           + f" · invalid samples {s['sample_invalid_rate']:.0%} → {a.out}")
     return 0
 
-# %% ../nbs/07_consistency.ipynb #606dfd29
+# %% ../nbs/07_consistency.ipynb #73f06f66
 def check_enough_m(fn)->bool:
     "Exercise check for notebook 07: prints what is wrong (in Korean) and returns True only for a correct `enough_m`."
     cases = [(([0.50, 0.60, 0.62, 0.62], 0.03), 2), (([0.50, 0.60, 0.62, 0.62], 0.0), 3), (([0.7, 0.6, 0.5], 0.01), 1),
@@ -527,7 +571,9 @@ def check_enough_m(fn)->bool:
     for (q, tol), want in cases:
         try: got = fn(list(q), tol)
         except Exception as e: print(f"오류가 났습니다: {type(e).__name__}: {e}"); return False
-        if got is None: print("아직 답이 없습니다: `enough_m`이 None을 돌려줍니다. 최고값 max(qwk_by_m)을 구하고, 그 값 − tol 이상인 첫 m을 돌려주세요."); return False
+        if got is None:
+            print("아직 답이 없습니다: `enough_m`이 None을 돌려줍니다. "
+                  "최고값 max(qwk_by_m)을 구하고, 그 값 − tol 이상인 첫 m을 돌려주세요."); return False
         if got == want: continue
         if got == want - 1: msg = "m은 1부터 셉니다: 리스트 번호(0부터)에 1을 더하세요."
         elif isinstance(got, float) and not float(got).is_integer(): msg = "QWK 값이 아니라 m(샘플 수)을 돌려주세요."

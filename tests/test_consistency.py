@@ -70,7 +70,7 @@ def test_greedy_matches_generate(base, prompts):
     m, tok = base
     got = {}
     C.hf_sample(m, tok, prompts[1], [1, 1], temperature=0, max_new_tokens=6, progress=False,
-                on_chunk=lambda res: got.update({i: t for i, _, t, _, _ in res}))
+                on_chunk=lambda res: got.update({i: t for i, _, t, *_ in res}))
     assert [got[0], got[1]] == generate_batch(m, tok, prompts[1], max_new_tokens=6, progress=False)
 
 
@@ -104,7 +104,7 @@ def test_same_seed_same_samples_other_seed_other(base, prompts):
     def draw(seed):
         out = []
         C.hf_sample(m, tok, prompts[1], [4, 4], chunk_m=4, max_new_tokens=4, seed=seed, progress=False,
-                    temperature=1.0, on_chunk=lambda res: out.extend((i, j, t) for i, j, t, _, _ in res))
+                    temperature=1.0, on_chunk=lambda res: out.extend((i, j, t) for i, j, t, *_ in res))
         return sorted(out)
     a = draw(3)
     assert a == draw(3)
@@ -133,7 +133,8 @@ def test_resume_after_a_kill_mid_file(tmp_path):
     assert (st["reused"], st["drawn"]) == (5, 7)
     assert [[r["k"] for r in e] for e in recs] == [[0, 1, 2, 3]] * 3
     back = [json.loads(x) for x in f.read_text(encoding="utf-8").splitlines()]   # every line whole again
-    assert len(back) == 12 and {(r["essay_id"], r["k"]) for r in back} == {(f"e{i}", k) for i in range(3) for k in range(4)}
+    assert len(back) == 12
+    assert {(r["essay_id"], r["k"]) for r in back} == {(f"e{i}", k) for i in range(3) for k in range(4)}
 
 
 def test_damaged_middle_line_is_one_clear_error(tmp_path):
@@ -179,7 +180,7 @@ def test_exercise_check_accepts_the_solution_only(capsys):
     assert "아직 답이 없습니다" in capsys.readouterr().out
     assert C.check_enough_m(lambda q, tol=0.01: next(i for i, x in enumerate(q) if x >= max(q) - tol)) is False
     assert "1부터" in capsys.readouterr().out                                          # 0-based m
-    assert C.check_enough_m(lambda q, tol=0.01: int(np.argmax(q)) + 1) is False        # the best m, not the first good one
+    assert C.check_enough_m(lambda q, tol=0.01: int(np.argmax(q)) + 1) is False        # the best m, not the first
 
 
 # --- the command line ---------------------------------------------------------------------------------------------
@@ -201,8 +202,10 @@ def _no_model(*a, **k): raise AssertionError("a model was loaded for a bad flag"
 def test_bad_flags_are_one_line_and_load_no_model(tmp_path, monkeypatch, flags, msg):
     monkeypatch.setattr(C, "load_scorer", _no_model)
     (tmp_path / "f.txt").write_text("x")
-    flags = [str(tmp_path / "none.jsonl") if x == "NONE" else str(tmp_path / "f.txt") if x == "FILE" else x for x in flags]
-    args = {"--model": "smollm2-135m", "--data": str(TEST), "--out": str(tmp_path / "out"), **dict(zip(flags[::2], flags[1::2]))}
+    alias = {"NONE": str(tmp_path / "none.jsonl"), "FILE": str(tmp_path / "f.txt")}
+    flags = [alias.get(x, x) for x in flags]
+    args = {"--model": "smollm2-135m", "--data": str(TEST), "--out": str(tmp_path / "out"),
+            **dict(zip(flags[::2], flags[1::2]))}
     rc, _, err = run_cli("consistency", *[x for kv in args.items() for x in kv])
     assert rc == 2 and err.count("\n") == 1 and msg in err, err
 
@@ -210,25 +213,35 @@ def test_bad_flags_are_one_line_and_load_no_model(tmp_path, monkeypatch, flags, 
 @pytest.mark.skipif(importlib.util.find_spec("vllm") is not None, reason="vLLM is installed here")
 def test_vllm_engine_without_vllm_is_one_line(tmp_path, monkeypatch):
     monkeypatch.setattr(C, "load_scorer", _no_model)
-    rc, _, err = run_cli("consistency", "--model", "smollm2-135m", "--data", TEST, "--out", tmp_path, "--engine", "vllm")
+    rc, _, err = run_cli("consistency", "--model", "smollm2-135m", "--data", TEST, "--out", tmp_path,
+                         "--engine", "vllm")
     assert rc == 2 and err.count("\n") == 1 and "needs vLLM" in err
 
 
 def test_cli_end_to_end_and_resume(tmp_path, monkeypatch, base):
     out = tmp_path / "run"
-    def args(m): return ["consistency", "--model", "smollm2-135m", "--data", TEST, "--out", out, "--limit", 2, "--max-m", m,
-                         "--chunk-m", 2, "--repeats", 3, "--max-new-tokens", 4, "--backend", "hf"]
+    def args(m): return ["consistency", "--model", "smollm2-135m", "--data", TEST, "--out", out, "--limit", 2,
+                         "--max-m", m, "--chunk-m", 2, "--repeats", 3, "--max-new-tokens", 4, "--backend", "hf"]
     rc, o, err = run_cli(*args(2))
     assert rc == 0, err
     assert "QWK at m=1" in o
     s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert s["n_essays"] == 2 and s["curves"]["m"] == [1, 2] and s["samples"] == dict(reused=0, drawn=4, prefill_tokens=s["samples"]["prefill_tokens"])
+    assert s["n_essays"] == 2 and s["curves"]["m"] == [1, 2]
+    assert (s["samples"]["reused"], s["samples"]["drawn"]) == (0, 4) and s["samples"]["prefill_tokens"] > 0
     assert s["greedy"] is not None and set(s["limit"]) == {"majority", "average"}
+    pe = s["per_essay"]
+    assert [e["id"] for e in pe] == ["aes-0004", "aes-0009"]
+    keys = {"gold", "majority", "average", "greedy", "majority_limit", "average_limit", "n_valid"}
+    assert all(keys <= set(e) for e in pe)
     for f in ("qwk_vs_m.png", "qwk_vs_cost.png"): assert (out / f).read_bytes()[:4] == b"\x89PNG"
+    c = s["cost"]                                                      # prompt once + m decodes
+    assert c["prefill_seconds_per_essay"] > 0 and c["tokens"] == [c["tokens_per_sample"], 2 * c["tokens_per_sample"]]
+    assert c["seconds"][1] - c["seconds"][0] == pytest.approx(c["seconds_per_sample"])
     recs = C.read_samples(out / "samples.jsonl")
     assert len(recs) == 4 + 2                                          # 2 x 2 samples + 2 greedy
     assert all({"essay_id", "k", "key", "settings", "text", "score", "status", "n_tokens"} <= set(r) for r in recs)
-    assert s["sample_invalid_rate"] == pytest.approx(np.mean([r["score"] is None for r in recs if r["settings"]["temperature"] > 0]))
+    sampled = [r for r in recs if r["settings"]["temperature"] > 0]
+    assert s["sample_invalid_rate"] == pytest.approx(np.mean([r["score"] is None for r in sampled]))
     # killed mid-file: keep one whole line and half of the next; the rerun draws only what is missing
     lines = (out / "samples.jsonl").read_bytes().split(b"\n")
     (out / "samples.jsonl").write_bytes(lines[0] + b"\n" + lines[1][:20])
