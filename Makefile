@@ -7,12 +7,14 @@ export PYTHONUNBUFFERED := 1
 OFFLINE := HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 TEST_ENV := OMP_NUM_THREADS=1 $(OFFLINE)
 
-.PHONY: help install demo test export readme check-clean check-sync nbtest pytest clean
+.PHONY: help install demo test test-colab export notebooks readme check-clean check-sync nbtest pytest clean
 
 help:
 	@echo "make demo    run the main job on the embedded model and sample data"
 	@echo "make test    install, check notebooks/library sync, run every notebook (nbdev_test) and tests/"
 	@echo "make install install everything from a bare Python (CPU torch first; idempotent)"
+	@echo "make test-colab  run the notebooks' Colab install cell in a simulated Colab (fresh venv, ~5 min)"
+	@echo "make notebooks   regenerate Colab badges, install cells and links from settings.ini"
 
 install:
 	@$(PY) tools/install.py
@@ -22,6 +24,14 @@ demo: install
 
 export:
 	nbdev_export
+	$(PY) tools/colab.py
+	nbdev_clean
+	$(PY) tools/readme.py
+
+# Colab badges, the install cell and README links from settings.ini (`user`/`repo`/`branch`) + one template
+notebooks:
+	$(PY) tools/colab.py
+	nbdev_clean
 	$(PY) tools/readme.py
 
 readme:
@@ -42,6 +52,7 @@ check-sync:
 	  if [ -n "$$(git status --porcelain -- aes_kit)" ]; then \
 	    git status --short -- aes_kit; \
 	    echo "notebooks and library not in sync: run nbdev_export and commit aes_kit/"; exit 1; fi; fi
+	@$(PY) tools/colab.py --check
 	@$(PY) tools/readme.py --check
 
 nbtest:
@@ -53,6 +64,11 @@ pytest:
 	@if [ -d tests ] && ls tests/test_*.py >/dev/null 2>&1; then $(TEST_ENV) $(PY) -m pytest -q tests; fi
 
 test: install check-clean check-sync nbtest pytest
+
+# The install cell of every notebook, run in a fresh venv that looks like Colab (its own torch, a newer
+# transformers); checks that torch is untouched and the kit, Unsloth and the sample data work (tools/colab_sim.py)
+test-colab:
+	@$(PY) tools/colab_sim.py
 
 
 clean:

@@ -45,8 +45,8 @@ FIT = {
     "03_scoring":   ("✅ ~15분", "L4 ~10분"),
     "03a_metrics":  ("✅ < 1분", "GPU 불필요"),
     "04_losses":    ("✅ ~40분 (두 번 학습, 창을 열어 두세요)", "L4 ~25분"),
-    "05_export":    ("⚠️ qwen2.5-1.5b ~10분", "7B 병합 비교는 T4에 안 맞음: L4 또는 `aes-kit merge --bits 4`"),
-    "06_kmmlu":     ("⚠️ 과목 부분집합만", "7B 전체 5-shot은 수 시간: L4 권장"),
+    "05_export":    ("✅ ~10분 (qwen2.5-1.5b)", "7B의 병합 비교는 T4에 안 맞음: L4, 또는 `aes-kit merge --bits 4`"),
+    "06_kmmlu":     ("⚠️ 과목 부분집합 권장", "7B 전체 KMMLU 5-shot은 T4에서 수 시간: L4 권장"),
     "08_pipeline":  ("⚠️ 데모 ~10분", "4개 모델 스윕 ~2시간: L4 권장 (무료 세션이 끊길 수 있음)"),
 }
 
@@ -160,17 +160,16 @@ def update_notebook(nb:dict, nb_name:str, s:dict, root=ROOT)->bool:
     if not found:
         cells.insert(1 if cells and cells[0]["cell_type"] == "markdown" else 0, _cell("markdown", want, _cid(nb_name, "badge")))
         changed = True
-    # 2. exactly one install cell, with its heading right above; none yet -> before the first code cell
+    # 2. exactly one install cell, the first code cell, with its heading right above (ids kept when it moves)
     idx = [i for i, c in enumerate(cells) if is_install_cell(c)]
-    for i in reversed(idx[1:]): del cells[i]; changed = True
-    if idx: i = idx[0]; changed |= _set(cells[i], install_cell_source(s, root))
-    else:
-        i = _first_code(cells); cells.insert(i, _cell("code", install_cell_source(s, root), _cid(nb_name, "install")))
-        changed = True
-    prev = cells[i-1] if i else None
-    if prev is not None and prev["cell_type"] == "markdown" and _src(prev).startswith(INSTALL_HEADING):
-        changed |= _set(prev, install_heading())
-    else: cells.insert(i, _cell("markdown", install_heading(), _cid(nb_name, "install-heading"))); changed = True
+    inst = cells[idx[0]] if idx else _cell("code", "", _cid(nb_name, "install"))
+    head = cells[idx[0]-1] if idx and idx[0] and _src(cells[idx[0]-1]).startswith(INSTALL_HEADING) else None
+    head = head or _cell("markdown", "", _cid(nb_name, "install-heading"))
+    before = [c["id"] for c in cells]
+    cells[:] = [c for c in cells if c is not inst and c is not head and not is_install_cell(c)]
+    i = _first_code(cells); cells[i:i] = [head, inst]
+    changed |= [c["id"] for c in cells] != before
+    changed |= _set(head, install_heading()); changed |= _set(inst, install_cell_source(s, root))
     # 3. Colab opens the notebook on a GPU (T4) runtime
     for k, v in METADATA.items():
         if nb["metadata"].get(k) != v: nb["metadata"][k] = json.loads(json.dumps(v)); changed = True
