@@ -79,7 +79,7 @@ def main(keep:bool=False)->int:
         subprocess.check_call([sys.executable, "-m", "venv", str(venv)])
         run([py, "-m", "pip", "install", "-q", TORCH, NEWER_TRANSFORMERS])
         pre = run([py, "-c", "import importlib.metadata as m; print(m.version('torch'), m.version('transformers'))"],
-                  prefix="")[1].split()
+                  prefix="    ")[1].split()
         say(f"    venv ready in {time.time()-t0:.0f}s: torch {pre[-2]}, transformers {pre[-1]}")
         torch_before = json.loads(run([py, "-c", TORCH_SIG], prefix="    torch: ")[1].strip().splitlines()[-1])
 
@@ -94,8 +94,10 @@ def main(keep:bool=False)->int:
         cell = tmp/"install_cell.py"
         cell.write_text(colab._src(next(c for c in json.loads((ROOT/"nbs"/"00_env.ipynb").read_text("utf-8"))["cells"]
                                         if colab.is_install_cell(c))), encoding="utf-8")
+        (tmp/"tmp").mkdir()
         env = {**os.environ, "PYTHONPATH": str(fake), "AES_KIT_GIT": url, "AES_KIT_REF": s["branch"],
-               "AES_KIT_HOME": str(home), "VIRTUAL_ENV": str(venv), "PATH": f"{venv/'bin'}:{os.environ['PATH']}"}
+               "AES_KIT_HOME": str(home), "VIRTUAL_ENV": str(venv), "PATH": f"{venv/'bin'}:{os.environ['PATH']}",
+               "TMPDIR": str(tmp/"tmp")}
         env.pop("AES_KIT_ROOT", None)
         runner = ["-c", "import google.colab, sys; sys.argv = ['install-cell']; "
                         f"exec(compile(open({str(cell)!r}, encoding='utf-8').read(), 'install cell', 'exec'))"]
@@ -120,7 +122,8 @@ def main(keep:bool=False)->int:
         return 0
     finally:
         if keep: say(f"kept {tmp}")
-        else: shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            t0 = time.time(); shutil.rmtree(tmp, ignore_errors=True); say(f"removed {tmp} in {time.time()-t0:.0f}s")
 
 if __name__ == "__main__":
     sys.exit(main(keep="--keep" in sys.argv))
