@@ -54,7 +54,8 @@ def test_readme_and_notebooks_link_only_the_configured_repository():
     readme = (ROOT/"README.md").read_text(encoding="utf-8")
     for p in colab.numbered(): assert colab.colab_url(p.name, s) in readme, p.name
     texts = [readme] + [p.read_text(encoding="utf-8") for p in (ROOT/"nbs").glob("*.ipynb")]
-    found = {m for t in texts for m in re.findall(r"colab\.research\.google\.com/github/([^/\s]+/[^/\s]+)/blob/([^/\s]+)/", t)}
+    link = r"colab\.research\.google\.com/github/([^/\s]+/[^/\s]+)/blob/([^/\s]+)/"
+    found = {m for t in texts for m in re.findall(link, t)}
     assert found == {(f"{s['user']}/{s['repo']}", s["branch"])}
     repos = {m for t in texts for m in re.findall(r"github\.com/([\w-]+/[\w-]+)", t)}
     assert repos == {f"{s['user']}/{s['repo']}"}

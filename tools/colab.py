@@ -22,8 +22,8 @@ BADGE_RE = re.compile(r"\[!\[Open In Colab\]\(" + re.escape(BADGE_SVG) + r"\)\]\
 METADATA = {"accelerator": "GPU", "colab": {"gpuType": "T4", "provenance": []}}
 INSTALL_HEADING = "## 설치 (Colab)"
 TABLE_HEADING_NB, TABLE_HEADING_README = "## Colab 무료 T4에서 어디까지?", "## Open in Colab"
-# Measured by `make test-colab` (the simulated Colab: local package files, so no download time).
-SIM_INSTALL_TIME = "약 3분"
+# Measured by `make test-colab` (110-160 s on the 2-core machine; local package files, so no download time).
+SIM_INSTALL_MIN = 2
 # The extra packages Unsloth 2026.10.9 needs that are installed without their deps (they pin torch/triton).
 NODEPS_EXTRA = ["cut_cross_entropy==25.1.1"]
 # Unsloth's and unsloth_zoo's own torch-free requirements (their metadata, less torch/torchvision/triton/
@@ -95,7 +95,7 @@ def install_heading()->str:
             "Colab에서는 아래 셀이 Unsloth와 이 키트를 설치합니다. 먼저 **런타임 → 런타임 유형 변경 → T4 GPU**인지 "
             "확인하세요 (배지로 열면 T4가 골라져 있습니다). Colab에 들어 있는 torch는 건드리지 않고(`--no-deps`와 "
             "torch 고정 제약), pip의 출력이 그대로 보이므로 실패하면 메시지를 읽고 셀을 다시 실행하면 됩니다. "
-            f"처음 한 번은 몇 분 걸리고(모의 Colab 측정 {SIM_INSTALL_TIME}, 실제 Colab은 내려받는 시간이 더해짐) "
+            f"처음 한 번은 몇 분 걸리고(모의 Colab 측정 약 {SIM_INSTALL_MIN}분, 실제 Colab은 내려받는 시간이 더해짐) "
             "같은 런타임에서 다시 실행하면 곧바로 끝납니다. 직접 만든 휠(`aes_kit-*.whl`)을 `/content`나 Drive의 "
             "`MyDrive/aes-kit/`에 두면 그 휠을 설치합니다. 로컬·CI에서는 아무것도 하지 않습니다 "
             "(`make install`이 같은 일을 합니다).")
@@ -114,10 +114,10 @@ def fit_table(s:dict, root=ROOT)->str:
 def table_cell(heading:str, s:dict, root=ROOT)->str:
     intro = ("무료 Colab은 보통 T4 (16 GB VRAM, RAM ~12 GB)를 주고, 오래 쉬거나 몇 시간이 지나면 세션이 끊깁니다. "
              "끊겨도 이어 하려면 노트북 02처럼 `use_drive()`로 체크포인트를 Drive에 두세요. "
-             f"각 노트북의 첫 코드 셀이 설치를 맡습니다 (처음 한 번, 모의 Colab 측정 {SIM_INSTALL_TIME}).")
+             f"각 노트북의 첫 코드 셀이 설치를 맡습니다 (처음 한 번, 모의 Colab 측정 약 {SIM_INSTALL_MIN}분).")
     if heading == TABLE_HEADING_README:
         intro = ("Every numbered notebook opens in Colab with a T4 GPU runtime selected; its first code cell installs "
-                 "Unsloth and the kit without touching Colab's torch (first run " + SIM_INSTALL_TIME +
+                 f"Unsloth and the kit without touching Colab's torch (first run about {SIM_INSTALL_MIN} min"
                  " in the simulated Colab of `make test-colab`, plus download time). Free Colab usually gives a T4 "
                  "(16 GB) and ends idle or long sessions; `use_drive()` keeps checkpoints on Google Drive.")
     return f"{heading}\n\n{intro}\n\n{fit_table(s, root)}"
@@ -158,7 +158,8 @@ def update_notebook(nb:dict, nb_name:str, s:dict, root=ROOT)->bool:
         if c["cell_type"] == "markdown" and BADGE_RE.search(_src(c)):
             found = True; changed |= _set(c, BADGE_RE.sub(lambda m: want, _src(c)))
     if not found:
-        cells.insert(1 if cells and cells[0]["cell_type"] == "markdown" else 0, _cell("markdown", want, _cid(nb_name, "badge")))
+        at = 1 if cells and cells[0]["cell_type"] == "markdown" else 0
+        cells.insert(at, _cell("markdown", want, _cid(nb_name, "badge")))
         changed = True
     # 2. exactly one install cell, the first code cell, with its heading right above (ids kept when it moves)
     idx = [i for i, c in enumerate(cells) if is_install_cell(c)]

@@ -97,7 +97,7 @@ def main(keep:bool=False)->int:
         (fake/"google"/"colab"/"__init__.py").write_text('"Stand-in for Colab\'s module: its presence means Colab."\n')
         content.mkdir()
         home = content/"aes-kit"
-        subprocess.check_call(["git", "clone", "-q", url, str(home)])   # an earlier attempt that stopped after the clone
+        subprocess.check_call(["git", "clone", "-q", url, str(home)])  # an earlier attempt that stopped after cloning
         cell = tmp/"install_cell.py"
         cell.write_text(colab._src(next(c for c in json.loads((ROOT/"nbs"/"00_env.ipynb").read_text("utf-8"))["cells"]
                                         if colab.is_install_cell(c))), encoding="utf-8")
