@@ -11,12 +11,15 @@ TEST_ENV := OMP_NUM_THREADS=1 $(OFFLINE)
 TINY_HUB := $(CURDIR)/checkpoints/_tiny_hub
 SMOKE_ENV := AES_KIT_PROFILE=smoke HF_HOME=$(TINY_HUB) AES_KIT_MAX_LIVE_MODELS=1 $(TEST_ENV)
 
-.PHONY: help install demo test export readme check-clean check-sync nbtest nbtest-smoke tiny-hub gpu-smoke pytest clean
+.PHONY: help install demo test test-colab export notebooks readme check-clean check-sync nbtest nbtest-smoke tiny-hub gpu-smoke \
+	pytest clean
 
 help:
 	@echo "make demo    run the main job on the embedded model and sample data"
 	@echo "make test    install, check notebooks/library sync, run every notebook (nbdev_test) and tests/"
 	@echo "make install install everything from a bare Python (CPU torch first; idempotent)"
+	@echo "make test-colab  run the notebooks' Colab install cell in a simulated Colab (fresh venv, ~5 min)"
+	@echo "make notebooks   regenerate Colab badges, install cells and links from settings.ini"
 
 install:
 	@$(PY) tools/install.py
@@ -26,6 +29,14 @@ demo: install
 
 export:
 	nbdev_export
+	$(PY) tools/colab.py
+	nbdev_clean
+	$(PY) tools/readme.py
+
+# Colab badges, the install cell and README links from settings.ini (`user`/`repo`/`branch`) + one template
+notebooks:
+	$(PY) tools/colab.py
+	nbdev_clean
 	$(PY) tools/readme.py
 
 readme:
@@ -46,6 +57,7 @@ check-sync:
 	  if [ -n "$$(git status --porcelain -- aes_kit)" ]; then \
 	    git status --short -- aes_kit; \
 	    echo "notebooks and library not in sync: run nbdev_export and commit aes_kit/"; exit 1; fi; fi
+	@$(PY) tools/colab.py --check
 	@$(PY) tools/readme.py --check
 
 nbtest:
@@ -69,6 +81,11 @@ pytest:
 	@if [ -d tests ] && ls tests/test_*.py >/dev/null 2>&1; then $(TEST_ENV) $(PY) -m pytest -q tests; fi
 
 test: install check-clean check-sync nbtest nbtest-smoke gpu-smoke pytest
+
+# The install cell of every notebook, run in a fresh venv that looks like Colab (its own torch, a newer
+# transformers); checks that torch is untouched and the kit, Unsloth and the sample data work (tools/colab_sim.py)
+test-colab:
+	@$(PY) tools/colab_sim.py
 
 
 clean:

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['PROFILES', 'SUBCOMMANDS', 'AesKitError', 'size_profile', 'pick', 'project_root', 'data_dir', 'checkpoints_dir',
-           'atomic_path', 'write_text', 'write_json', 'file_lock', 'get_hf_token', 'cli_parser', 'main']
+           'atomic_path', 'write_text', 'write_json', 'file_lock', 'get_hf_token', 'use_drive', 'cli_parser', 'main']
 
 # %% ../nbs/00a_core.ipynb #4e171bbe
 import os, sys, re, json, time, shutil, tempfile, contextlib, importlib, importlib.util, argparse
@@ -106,6 +106,27 @@ def get_hf_token()->str|None:
             return userdata.get("HF_TOKEN")
         except Exception: return None
     return None
+
+# %% ../nbs/00a_core.ipynb #87f3db7b
+def use_drive(folder:str="aes-kit/checkpoints", # folder inside "My Drive" that keeps runs and adapters
+              mount:str="/content/drive",       # where Colab mounts Google Drive
+             )->Path:                           # the checkpoints folder in use from now on
+    "In Colab: mount Google Drive and keep `checkpoints/` there, so a run survives a disconnect; elsewhere: no change."
+    if "google.colab" not in sys.modules:
+        print(f"use_drive: not in Colab, checkpoints stay in {checkpoints_dir()}"); return checkpoints_dir()
+    from google.colab import drive
+    if not (Path(mount)/"MyDrive").is_dir(): drive.mount(mount)
+    target = Path(mount)/"MyDrive"/folder; target.mkdir(parents=True, exist_ok=True)
+    local = project_root()/"checkpoints"  # paths computed before this call point here: make it lead to Drive
+    if not local.is_symlink():
+        if local.is_dir():
+            for p in local.iterdir():
+                if not (target/p.name).exists(): shutil.move(str(p), str(target/p.name))
+            shutil.rmtree(local)
+        local.symlink_to(target, target_is_directory=True)
+    os.environ["AES_KIT_CHECKPOINTS"] = str(target)
+    print(f"use_drive: checkpoints -> {target} (Google Drive)")
+    return checkpoints_dir()
 
 # %% ../nbs/00a_core.ipynb #f6c4524b
 SUBCOMMANDS = {  # name -> ("module:function", one-line help)

