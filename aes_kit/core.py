@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['PROFILES', 'SUBCOMMANDS', 'AesKitError', 'size_profile', 'pick', 'project_root', 'data_dir', 'checkpoints_dir',
-           'atomic_path', 'write_text', 'write_json', 'file_lock', 'get_hf_token', 'use_drive', 'cli_parser', 'main']
+           'atomic_path', 'write_text', 'write_json', 'file_lock', 'get_hf_token', 'use_drive', 'cli_parser',
+           'Terminated', 'debug_mode', 'last_resort_message', 'main']
 
 # %% ../nbs/00a_core.ipynb #4e171bbe
 import os, sys, re, json, time, shutil, tempfile, contextlib, importlib, importlib.util, argparse
@@ -153,13 +154,42 @@ def _usage()->str:
     rows = "\n".join(f"  {k:<{w}}  {h}" for k, (_, h) in SUBCOMMANDS.items())
     return f"usage: aes-kit COMMAND [options]   (aes-kit COMMAND --help for each)\n\ncommands:\n{rows}"
 
+# %% ../nbs/00a_core.ipynb #bbfe4e51
+class Terminated(KeyboardInterrupt):
+    "Raised in the main thread when the process gets SIGTERM while `main` runs: unwinds (cleanups run) like Ctrl-C."
+
+def _on_sigterm(signum, frame): raise Terminated()
+_NOT_SET = object()
+
+def debug_mode()->bool:
+    "True when `AES_KIT_DEBUG` is set (not 0/false/no/off): unexpected errors keep their full traceback."
+    return os.environ.get("AES_KIT_DEBUG", "").strip().lower() not in ("", "0", "false", "no", "off")
+
+def last_resort_message(e:BaseException)->str:
+    "One line for an error no reader anticipated, naming the path or the value involved."
+    import json as _json
+    if isinstance(e, OSError):
+        where = f"{e.filename} -> {e.filename2}" if e.filename2 else e.filename
+        msg = f"{where}: {e.strerror or e}" if where else (e.strerror or str(e) or type(e).__name__)
+    elif isinstance(e, _json.JSONDecodeError): msg = f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}"
+    elif isinstance(e, UnicodeDecodeError):
+        at = f"byte 0x{e.object[e.start]:02x} at offset {e.start}" if e.start < len(e.object) else f"offset {e.start}"
+        msg = f"cannot decode text as {e.encoding} ({at}: {e.reason})"
+    elif isinstance(e, UnicodeEncodeError):
+        msg = f"cannot encode {e.object[e.start:e.end]!r} (position {e.start}) as {e.encoding}: {e.reason}"
+    elif isinstance(e, RecursionError): msg = "input nested too deeply to process (maximum recursion depth exceeded)"
+    else: msg = f"invalid value: {e}"
+    msg = " ".join(str(msg).split())                           # one line, whatever the message held
+    if len(msg) > 300: msg = msg[:297] + "..."
+    return f"{msg} (AES_KIT_DEBUG=1 shows the full traceback)"
+
 # %% ../nbs/00a_core.ipynb #29769b45
 def _oom_hint(e)->str:
     return ("CUDA out of memory: lower --batch-size or --max-seq-length, keep load_in_4bit on, "
             "or pick a smaller preset (see `aes-kit env`)")
 
 def main(argv:list|None=None)->int:
-    "Entry point of the `aes-kit` command: dispatch to a subcommand, turn `AesKitError` into one line and exit 2."
+    "Entry point of the `aes-kit` command: dispatch to a subcommand; any input error is one line and exit 2, SIGTERM/Ctrl-C one line."
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv or argv[0] in ("-h", "--help"): print(_usage()); return 0
     if argv[0] == "--version":
@@ -169,6 +199,10 @@ def main(argv:list|None=None)->int:
         print(f"aes-kit: error: unknown command {name!r} (choose from: {', '.join(SUBCOMMANDS)})", file=sys.stderr)
         return 2
     mod_name, fn_name = SUBCOMMANDS[name][0].split(":")
+    import signal, threading
+    prev = _NOT_SET
+    if threading.current_thread() is threading.main_thread():   # only the main thread may install a handler
+        prev = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         try: fn = getattr(importlib.import_module(mod_name), fn_name)
         except (ModuleNotFoundError, AttributeError) as e:
@@ -180,9 +214,15 @@ def main(argv:list|None=None)->int:
         return e.code if isinstance(e.code, int) else 0
     except AesKitError as e:
         print(f"aes-kit {name}: error: {e}", file=sys.stderr); return 2
-    except KeyboardInterrupt:
-        print(f"aes-kit {name}: interrupted", file=sys.stderr); return 130
+    except KeyboardInterrupt as e:
+        term = isinstance(e, Terminated)
+        print(f"aes-kit {name}: interrupted{' (SIGTERM)' if term else ''}", file=sys.stderr); return 143 if term else 130
+    except (OSError, ValueError, RecursionError) as e:   # UnicodeError and json.JSONDecodeError are ValueErrors
+        if debug_mode(): raise
+        print(f"aes-kit {name}: error: {last_resort_message(e)}", file=sys.stderr); return 2
     except Exception as e:
         if type(e).__name__ == "OutOfMemoryError":
             print(f"aes-kit {name}: error: {_oom_hint(e)}", file=sys.stderr); return 2
         raise
+    finally:
+        if prev is not _NOT_SET: signal.signal(signal.SIGTERM, signal.SIG_DFL if prev is None else prev)
