@@ -155,11 +155,18 @@ def _usage()->str:
     return f"usage: aes-kit COMMAND [options]   (aes-kit COMMAND --help for each)\n\ncommands:\n{rows}"
 
 # %% ../nbs/00a_core.ipynb #bbfe4e51
+import signal, threading
+
 class Terminated(KeyboardInterrupt):
     "Raised in the main thread when the process gets SIGTERM while `main` runs: unwinds (cleanups run) like Ctrl-C."
 
-def _on_sigterm(signum, frame): raise Terminated()
-_NOT_SET = object()
+_NOT_SET, _HANDLER_PID = object(), [None]
+
+def _on_sigterm(signum, frame):
+    "SIGTERM handler installed by `main`; a forked worker that inherited it dies as it would have without it."
+    if os.getpid() != _HANDLER_PID[0]:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL); os.kill(os.getpid(), signal.SIGTERM); return
+    raise Terminated()
 
 def debug_mode()->bool:
     "True when `AES_KIT_DEBUG` is set (not 0/false/no/off): unexpected errors keep their full traceback."
@@ -180,7 +187,7 @@ def last_resort_message(e:BaseException)->str:
     elif isinstance(e, RecursionError): msg = "input nested too deeply to process (maximum recursion depth exceeded)"
     else: msg = f"invalid value: {e}"
     msg = " ".join(str(msg).split())                           # one line, whatever the message held
-    if len(msg) > 300: msg = msg[:297] + "..."
+    if len(msg) > 300: msg = msg[:200] + " ... " + msg[-95:]   # keep the start (path) and the end (reason)
     return f"{msg} (AES_KIT_DEBUG=1 shows the full traceback)"
 
 # %% ../nbs/00a_core.ipynb #29769b45
@@ -199,10 +206,9 @@ def main(argv:list|None=None)->int:
         print(f"aes-kit: error: unknown command {name!r} (choose from: {', '.join(SUBCOMMANDS)})", file=sys.stderr)
         return 2
     mod_name, fn_name = SUBCOMMANDS[name][0].split(":")
-    import signal, threading
     prev = _NOT_SET
     if threading.current_thread() is threading.main_thread():   # only the main thread may install a handler
-        prev = signal.signal(signal.SIGTERM, _on_sigterm)
+        _HANDLER_PID[0] = os.getpid(); prev = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         try: fn = getattr(importlib.import_module(mod_name), fn_name)
         except (ModuleNotFoundError, AttributeError) as e:
