@@ -196,7 +196,7 @@ def _oom_hint(e)->str:
             "or pick a smaller preset (see `aes-kit env`)")
 
 def main(argv:list|None=None)->int:
-    "Entry point of the `aes-kit` command: dispatch to a subcommand; any input error is one line and exit 2, SIGTERM/Ctrl-C one line."
+    "Entry point of the `aes-kit` command: dispatch to a subcommand; bad input is one line (exit 2), SIGTERM/Ctrl-C too."
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv or argv[0] in ("-h", "--help"): print(_usage()); return 0
     if argv[0] == "--version":

@@ -31,7 +31,8 @@ def _undecodable(path, raw:bytes, e:UnicodeError, enc:str, what:str, fix:str="")
     start = min(getattr(e, "start", 0), len(raw))
     line = raw[:start].decode(enc, errors="replace").count("\n") + 1
     at = f"byte 0x{raw[start]:02x} at offset {start}" if start < len(raw) else f"offset {start}"
-    cut = " - the file ends mid-character (cut off?)" if getattr(e, "reason", "") in ("truncated data", "unexpected end of data") else ""
+    ended = getattr(e, "reason", "") in ("truncated data", "unexpected end of data")
+    cut = " - the file ends mid-character (cut off?)" if ended else ""
     return AesKitError(f"{path}: line {line}: {what} ({at}){cut}" + (f"; {fix}" if fix else ""))
 
 def _decode(path, raw:bytes, encoding:str|None=None)->tuple[str,str]:
@@ -41,11 +42,13 @@ def _decode(path, raw:bytes, encoding:str|None=None)->tuple[str,str]:
         raise AesKitError(f"{path}: this is an Excel workbook or zip, not a text file; {EXCEL_FIX}")
     if encoding:
         try: return raw.decode(encoding), encoding
-        except LookupError: raise AesKitError(f"--encoding {encoding}: unknown encoding (e.g. utf-8, cp949, utf-16)") from None
+        except LookupError:
+            raise AesKitError(f"--encoding {encoding}: unknown encoding (e.g. utf-8, cp949, utf-16)") from None
         except UnicodeError as e: raise _undecodable(path, raw, e, encoding, f"cannot read as {encoding}") from None
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try: return raw.decode("utf-16"), "utf-16"
-        except UnicodeError as e: raise _undecodable(path, raw, e, "utf-16", "not UTF-16 text", "re-save it as UTF-8") from None
+        except UnicodeError as e:
+            raise _undecodable(path, raw, e, "utf-16", "not UTF-16 text", "re-save it as UTF-8") from None
     nul = raw.find(b"\x00")
     ctrl = sum(b < 9 or 13 < b < 32 for b in raw[:4096])
     if nul >= 0 or ctrl > max(2, len(raw[:4096])//100):
@@ -65,7 +68,8 @@ def _decode(path, raw:bytes, encoding:str|None=None)->tuple[str,str]:
     raise AesKitError(f"{path}: line {line}: not UTF-8 text (byte 0x{raw[bad.start]:02x} at offset {bad.start}); {EXCEL_FIX}")
 
 # %% ../nbs/01_data.ipynb #b04278a4
-INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"   # zero-width / format characters
+# zero-width and other invisible format characters (soft hyphen, joiners, direction marks, word joiner, BOM)
+INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
 _EDGES = re.compile(f"^[\\s{INVISIBLE}]+|[\\s{INVISIBLE}]+$")
 
 def is_blank(s:str)->bool:
@@ -108,8 +112,10 @@ def _read_jsonl(path, text:str):
         except json.JSONDecodeError as e:
             raise AesKitError(f"{path}: line {e.lineno}: invalid JSON ({_jerr(e)}); expected a JSON array of objects or one object per line") from None
         except (ValueError, RecursionError) as e:
-            raise AesKitError(f"{path}: invalid JSON ({_json_why(e)}); expected a JSON array of objects or one object per line") from None
-        if not isinstance(items, list): raise AesKitError(f"{path}: expected a JSON array of objects, got {type(items).__name__}")
+            raise AesKitError(f"{path}: invalid JSON ({_json_why(e)}); "
+                              "expected a JSON array of objects or one object per line") from None
+        if not isinstance(items, list):
+            raise AesKitError(f"{path}: expected a JSON array of objects, got {type(items).__name__}")
         for i, r in enumerate(items, 1):
             if not isinstance(r, dict): raise AesKitError(f"{path}: item {i}: expected a JSON object, got {type(r).__name__}")
             if "\\u" in text: _surrogate(path, f"item {i}", r)
@@ -124,7 +130,8 @@ def _read_jsonl(path, text:str):
             raise AesKitError(f"{path}: line {i+1}: invalid JSON ({_jerr(e)}){_truncated_hint(e, i == last, text)}; "
                               "expected one JSON object per line") from None
         except (ValueError, RecursionError) as e:
-            raise AesKitError(f"{path}: line {i+1}: invalid JSON ({_json_why(e)}); expected one JSON object per line") from None
+            raise AesKitError(f"{path}: line {i+1}: invalid JSON ({_json_why(e)}); "
+                              "expected one JSON object per line") from None
         if not isinstance(r, dict):
             raise AesKitError(f"{path}: line {i+1}: expected a JSON object {{...}}, got {type(r).__name__}")
         if "\\u" in l: _surrogate(path, f"line {i+1}", r)
@@ -170,7 +177,8 @@ def read_table(path,                 # CSV/TSV/JSONL/JSON file
         if not path.exists(): raise AesKitError(f"{path}: file not found")
         if path.is_dir(): raise AesKitError(f"{path}: is a directory (expected a CSV or JSONL file)")
         raw = path.read_bytes()
-    except OSError as e: raise AesKitError(f"{path}: cannot read the file ({e.strerror or e}); expected a readable CSV or JSONL file") from None
+    except OSError as e:
+        raise AesKitError(f"{path}: cannot read the file ({e.strerror or e}); expected a readable CSV or JSONL file") from None
     text, enc = _decode(path, raw, encoding)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     suf = path.suffix.lower()
@@ -278,7 +286,8 @@ def _check_meta(m, meta:dict)->dict:
     out = {}
     for name, rng in t.items():
         key = f"{m}: key 'traits.{name}'"
-        if not isinstance(rng, list) or len(rng) != 2: raise AesKitError(f"{key}: expected a range [min, max], got {_show(rng)}")
+        if not isinstance(rng, list) or len(rng) != 2:
+            raise AesKitError(f"{key}: expected a range [min, max], got {_show(rng)}")
         try: lo, hi = (parse_int(x) for x in rng)
         except ValueError as e: raise AesKitError(f"{key}: {e}") from None
         if lo >= hi: raise AesKitError(f"{key}: expected min < max, got [{lo}, {hi}]")
@@ -293,10 +302,12 @@ def read_meta(path)->dict:
         m = (p if p.is_dir() else p.parent)/"meta.json"
         if not m.exists(): return {}
         meta = json.loads(m.read_bytes().decode("utf-8-sig"))
-    except OSError as e: raise AesKitError(f"{e.filename or m}: cannot read ({e.strerror or e}); expected a readable meta.json") from None
-    except UnicodeDecodeError as e: raise AesKitError(f"{m}: not UTF-8 text ({e.reason} near byte {e.start}); expected a UTF-8 JSON object") from None
-    except json.JSONDecodeError as e: raise AesKitError(f"{m}: line {e.lineno}: invalid JSON ({_jerr(e)}); expected a JSON object") from None
-    except (ValueError, RecursionError) as e: raise AesKitError(f"{m}: invalid JSON ({_json_why(e)}); expected a JSON object") from None
+    except OSError as e: why = f"cannot read ({e.strerror or e}); expected a readable meta.json"; m = e.filename or m
+    except UnicodeDecodeError as e: why = f"not UTF-8 text ({e.reason} near byte {e.start}); expected a UTF-8 JSON object"
+    except json.JSONDecodeError as e: why = f"line {e.lineno}: invalid JSON ({_jerr(e)}); expected a JSON object"
+    except (ValueError, RecursionError) as e: why = f"invalid JSON ({_json_why(e)}); expected a JSON object"
+    else: why = None
+    if why: raise AesKitError(f"{m}: {why}")
     if not isinstance(meta, dict): raise AesKitError(f"{m}: expected a JSON object {{...}}, got {type(meta).__name__}")
     return _check_meta(m, meta)
 
