@@ -1,18 +1,21 @@
 """aes-kit `kmmlu` vs lm-evaluation-harness 0.4.13, side by side on the same local CSVs and the same model.
 
-    python bench/bench_kmmlu.py                      # data/kmmlu_sample, embedded SmolLM2-135M, 5-shot, CPU
-    python bench/bench_kmmlu.py --limit 4 --threads 2
+    python bench/bench_kmmlu.py                      # data/kmmlu_sample, embedded SmolLM2-135M, 5-shot, CPU, both samplers
+    python bench/bench_kmmlu.py --limit 4 --threads 2 --samplers harness
 
-Both tools run as separate processes with the same environment (offline, same thread count). The harness uses
-bench/lm_eval_tasks/ (its stock kmmlu prompt with the `first_n` few-shot sampler, dataset_path csv). Reports wall
-time and peak RSS of each process, aes-kit's own eval time, prediction agreement and the largest log-likelihood
-difference. Writes bench/results/bench_kmmlu.json.
+Both tools run as separate processes with the same environment (offline, same thread count), once per few-shot
+sampler: `harness` = the stock kmmlu task (bench/lm_eval_tasks/aeskit_kmmlu_stock_*: no fewshot_config, so the
+harness's default seeded random draw, --fewshot_seed 1234) against `aes-kit kmmlu --fewshot harness`; `first_n` =
+the same task with `fewshot_config: {sampler: first_n}` (aeskit_kmmlu_sample_*) against `--fewshot first_n`.
+Reports per sampler: wall time and peak RSS of each process, aes-kit's own eval time, prediction agreement, the
+largest log-likelihood difference and the wall-time ratio. Writes bench/results/bench_kmmlu.json.
 """
 import argparse, glob, json, os, subprocess, sys, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SUBJECT_TASK = lambda s: "aeskit_kmmlu_sample_" + s.lower().replace("-", "_")
+LAYOUT = dict(harness="aeskit_kmmlu_stock", first_n="aeskit_kmmlu_sample")   # aes-kit sampler -> harness task group
+SUBJECT_TASK = lambda s, group: f"{group}_" + s.lower().replace("-", "_")
 
 
 def run_measured(cmd, env, log):
@@ -25,12 +28,12 @@ def run_measured(cmd, env, log):
     return p.returncode, time.time() - t0, ru.ru_maxrss / 1024, ru.ru_utime + ru.ru_stime
 
 
-def harness_predictions(out_dir):
+def harness_predictions(out_dir, group):
     "{(subject, index): (pred letter, [ll_A..ll_D])} from the harness's --log_samples files."
     from aes_kit.kmmlu import LETTERS
-    tasks = {SUBJECT_TASK(s): s for s in subjects_in(ROOT / "data" / "kmmlu_sample")}
+    tasks = {SUBJECT_TASK(s, group): s for s in subjects_in(ROOT / "data" / "kmmlu_sample")}
     out = {}
-    for f in glob.glob(str(Path(out_dir) / "**" / "samples_aeskit_kmmlu_sample_*.jsonl"), recursive=True):
+    for f in glob.glob(str(Path(out_dir) / "**" / f"samples_{group}_*.jsonl"), recursive=True):
         task = Path(f).name[len("samples_"):].rsplit("_", 1)[0]
         subj = tasks[task]
         for line in open(f, encoding="utf-8"):
@@ -52,11 +55,10 @@ def main():
     ap.add_argument("--batch-size", type=int, default=8, help="aes-kit batch size")
     ap.add_argument("--harness-batch-size", default="1", help="lm-eval --batch_size (its default is 1)")
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--samplers", default="harness,first_n", help="comma list: harness (stock task), first_n")
     a = ap.parse_args()
 
     from aes_kit.model import resolve_model
-    from aes_kit.kmmlu import LETTERS
-    import pandas as pd
     model_dir = resolve_model("smollm2-135m")
     data = ROOT / "data" / "kmmlu_sample"
     res_dir = ROOT / "bench" / "results" / "kmmlu"
@@ -66,28 +68,51 @@ def main():
                PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     lim = ["--limit", str(a.limit)] if a.limit else []
 
-    ours_out = res_dir / "aes_kit"
+    rows = {}
+    for sampler in a.samplers.split(","):
+        if sampler not in LAYOUT: sys.exit(f"--samplers: unknown sampler {sampler!r} (harness, first_n)")
+        rows[sampler] = run_one(sampler, a, model_dir, data, res_dir, env, lim)
+    out = dict(model="smollm2-135m", shots=a.shots, threads=a.threads, device=a.device, limit=a.limit,
+               harness_version="0.4.13", samplers=rows)
+    (res_dir.parent / "bench_kmmlu.json").write_text(json.dumps(out, indent=2) + "\n")
+    print(f"\n{'sampler':<9}{'questions':>10}{'agreement':>11}{'max|dll|':>10}{'aes-kit s':>11}{'harness s':>11}"
+          f"{'wall ratio':>12}{'CPU ratio':>11}")
+    for k, r in rows.items():
+        print(f"{k:<9}{r['questions']:>10}{100*r['agreement']:>10.1f}%{r['max_abs_loglik_diff']:>10.1e}"
+              f"{r['aes_kit']['wall_s']:>11.1f}{r['harness']['wall_s']:>11.1f}{r['wall_ratio']:>12.3f}{r['cpu_ratio']:>11.3f}")
+    ok = all(r["agreement"] >= 0.99 and r["wall_ratio"] <= 1/3 for r in rows.values())
+    print("PASS" if ok else "FAIL", "(target per sampler: agreement >= 99%, wall-time ratio <= 1/3; CPU time is the "
+          "steadier number on a shared machine)")
+    return 0 if ok else 1
+
+
+def run_one(sampler, a, model_dir, data, res_dir, env, lim):
+    "aes-kit and the harness side by side for one few-shot sampler; returns that row of the report."
+    from aes_kit.kmmlu import LETTERS
+    import pandas as pd
+    group = LAYOUT[sampler]
+    ours_out = res_dir / f"aes_kit_{sampler}"
     cmd_ours = [sys.executable, "-c", "import sys; from aes_kit.core import main; sys.exit(main(sys.argv[1:]))",
                 "kmmlu", "--model", model_dir, "--data", str(data), "--shots", str(a.shots), "--batch-size",
-                str(a.batch_size), "--out", str(ours_out), "--quiet", *lim]
-    print("running aes-kit kmmlu ...", flush=True)
-    rc1, wall1, rss1, cpu1 = run_measured(cmd_ours, env, res_dir / "aes_kit.log")
-    if rc1: sys.exit(f"aes-kit failed (rc {rc1}); see {res_dir/'aes_kit.log'}")
+                str(a.batch_size), "--fewshot", sampler, "--out", str(ours_out), "--quiet", *lim]
+    print(f"[{sampler}] running aes-kit kmmlu --fewshot {sampler} ...", flush=True)
+    rc1, wall1, rss1, cpu1 = run_measured(cmd_ours, env, res_dir / f"aes_kit_{sampler}.log")
+    if rc1: sys.exit(f"aes-kit failed (rc {rc1}); see {res_dir/f'aes_kit_{sampler}.log'}")
 
-    h_out = res_dir / "harness"
+    h_out = res_dir / f"harness_{sampler}"
     if h_out.exists():
         import shutil; shutil.rmtree(h_out)
     cmd_h = [sys.executable, "-m", "lm_eval", "run", "--model", "hf",
-             "--model_args", f"pretrained={model_dir},dtype=float32", "--tasks", "aeskit_kmmlu_sample",
+             "--model_args", f"pretrained={model_dir},dtype=float32", "--tasks", group,
              "--include_path", str(ROOT / "bench" / "lm_eval_tasks"), "--num_fewshot", str(a.shots),
              "--batch_size", a.harness_batch_size, "--device", a.device, "--output_path", str(h_out), "--log_samples", *lim]
-    print("running lm-eval 0.4.13 ...", flush=True)
-    rc2, wall2, rss2, cpu2 = run_measured(cmd_h, env, res_dir / "harness.log")
-    if rc2: sys.exit(f"lm-eval failed (rc {rc2}); see {res_dir/'harness.log'}")
+    print(f"[{sampler}] running lm-eval 0.4.13 --tasks {group} ...", flush=True)
+    rc2, wall2, rss2, cpu2 = run_measured(cmd_h, env, res_dir / f"harness_{sampler}.log")
+    if rc2: sys.exit(f"lm-eval failed (rc {rc2}); see {res_dir/f'harness_{sampler}.log'}")
 
     ours = pd.read_csv(ours_out / "kmmlu_predictions.csv")
     ores = json.loads((ours_out / "kmmlu_results.json").read_text(encoding="utf-8"))
-    theirs = harness_predictions(h_out)
+    theirs = harness_predictions(h_out, group)
     agree, n, maxdiff = 0, 0, 0.0
     for _, r in ours.iterrows():
         k = (r["subject"], int(r["index"]))
@@ -97,22 +122,16 @@ def main():
         maxdiff = max(maxdiff, max(abs(theirs[k][1][j] - r[f"ll_{x}"]) for j, x in enumerate(LETTERS)))
     if n != len(ours): sys.exit(f"harness has {n} of our {len(ours)} questions: compare failed")
     h_acc = sum(theirs[(r['subject'], int(r['index']))][0] == r["answer"] for _, r in ours.iterrows()) / n
-    out = dict(model="smollm2-135m", shots=a.shots, questions=n, threads=a.threads, device=a.device,
+    row = dict(questions=n, harness_task=group,
                aes_kit=dict(wall_s=round(wall1, 2), cpu_s=round(cpu1, 2), eval_s=ores["seconds"], load_s=ores.get("load_seconds"),
-                            peak_rss_mb=round(rss1, 1), accuracy=ores["accuracy_micro"], batch_size=a.batch_size),
+                            peak_rss_mb=round(rss1, 1), accuracy=ores["accuracy_micro"], batch_size=a.batch_size,
+                            fewshot=ores.get("fewshot"), fewshot_seed=ores.get("fewshot_seed")),
                harness=dict(wall_s=round(wall2, 2), cpu_s=round(cpu2, 2), peak_rss_mb=round(rss2, 1), accuracy=h_acc,
-                            batch_size=a.harness_batch_size, version="0.4.13"),
+                            batch_size=a.harness_batch_size),
                agreement=agree / n, max_abs_loglik_diff=maxdiff, wall_ratio=wall1 / wall2, cpu_ratio=cpu1 / cpu2)
-    (res_dir.parent / "bench_kmmlu.json").write_text(json.dumps(out, indent=2) + "\n")
-    print(f"\n{'tool':<22}{'wall s':>9}{'CPU s':>9}{'peak RSS MiB':>14}{'accuracy':>10}")
-    print(f"{'aes-kit kmmlu':<22}{wall1:>9.1f}{cpu1:>9.1f}{rss1:>14.0f}{ores['accuracy_micro']:>10.3f}   (eval only {ores['seconds']:.1f}s)")
-    print(f"{'lm-eval 0.4.13':<22}{wall2:>9.1f}{cpu2:>9.1f}{rss2:>14.0f}{h_acc:>10.3f}")
-    print(f"\n{n} questions, {a.shots}-shot · prediction agreement {100*agree/n:.1f}% · max |Δ loglik| {maxdiff:.2e}")
-    print(f"wall-time ratio aes-kit / harness = {wall1/wall2:.3f}  ({wall2/wall1:.1f}x faster) · CPU-time ratio {cpu1/cpu2:.3f}"
-          "  (CPU time is the steadier number on a shared machine)")
-    ok = agree / n >= 0.99 and wall1 / wall2 <= 1/3
-    print("PASS" if ok else "FAIL", "(target: agreement >= 99%, ratio <= 1/3)")
-    return 0 if ok else 1
+    print(f"[{sampler}] {n} questions · agreement {100*agree/n:.1f}% · wall {wall1:.1f}s vs {wall2:.1f}s "
+          f"(ratio {wall1/wall2:.3f}) · CPU ratio {cpu1/cpu2:.3f} · eval only {ores['seconds']:.1f}s", flush=True)
+    return row
 
 
 if __name__ == "__main__":

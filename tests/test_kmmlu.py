@@ -1,5 +1,5 @@
 "End-to-end checks of `aes-kit kmmlu` and parity with lm-evaluation-harness 0.4.13 (prompt strings and log-likelihoods)."
-import contextlib, io, json, os
+import contextlib, functools, io, json, os
 from pathlib import Path
 import pytest
 
@@ -50,22 +50,83 @@ def test_cli_bad_input_is_one_line(args, msg, tmp_path):
     assert not (tmp_path / "kmmlu_results.json").exists()
 
 
+@functools.lru_cache(maxsize=1)
+def _task_manager():
+    from lm_eval.tasks import TaskManager
+    return TaskManager(include_path=str(ROOT / "bench" / "lm_eval_tasks"))
+
+
 def _harness_task(name, monkeypatch):
-    from lm_eval.tasks import TaskManager, get_task_dict
+    from lm_eval.tasks import get_task_dict
     monkeypatch.chdir(ROOT)    # the task YAMLs use data_files relative to the repository root
-    tm = TaskManager(include_path=str(ROOT / "bench" / "lm_eval_tasks"))
-    return get_task_dict([name], tm)[name]
+    return get_task_dict([name], _task_manager())[name]
 
 
-def test_prompt_identical_to_harness(monkeypatch):
+def _harness_contexts(name, shots, monkeypatch, seed=1234):
+    "{doc_id: context} exactly as `lm_eval run --num_fewshot SHOTS` builds them (evaluator: set_fewshot_seed, then"
+    " build_all_requests over the test docs in document order)."
+    task = _harness_task(name, monkeypatch)
+    task.set_config(key="num_fewshot", value=shots)
+    task.set_fewshot_seed(seed=seed)
+    task.build_all_requests()
+    out = {}
+    for inst in task.instances:
+        ctx, cont = inst.arguments
+        assert out.setdefault(inst.doc_id, ctx) == ctx and cont in (" A", " B", " C", " D")
+    return out
+
+
+SUBJECTS = ["Computer-Science", "Economics", "Environmental-Science", "Health", "Korean-History", "Math"]
+
+
+@pytest.mark.parametrize("layout,strategy", [("stock", "harness"), ("sample", "first_n")])
+@pytest.mark.parametrize("shots", [0, 5])
+def test_prompt_identical_to_harness(layout, strategy, shots, monkeypatch):
+    "Every question of data/kmmlu_sample, every subject: our context == the harness's, string for string."
     from aes_kit.kmmlu import load_kmmlu, build_requests
-    task = _harness_task("aeskit_kmmlu_sample_math", monkeypatch)
-    docs = list(task.test_docs())
-    ours = build_requests(load_kmmlu(SAMPLE, "Math", shots=5), shots=5)
-    assert len(docs) == len(ours)
-    for d, r in zip(docs, ours):
-        assert task.fewshot_context(d, 5) == r["context"]
-        assert task.fewshot_context(d, 0) == r["context"].rsplit("\n\n", 1)[-1]
+    data = load_kmmlu(SAMPLE, "all", shots=5)
+    assert sorted(data) == SUBJECTS
+    ours = build_requests(data, shots=shots, strategy=strategy)
+    n = 0
+    for s in SUBJECTS:
+        theirs = _harness_contexts(f"aeskit_kmmlu_{layout}_" + s.lower().replace("-", "_"), shots, monkeypatch)
+        mine = {r["index"]: r["context"] for r in ours if r["subject"] == s}
+        assert sorted(theirs) == sorted(mine), s
+        for i in mine:
+            assert mine[i] == theirs[i], (s, i)
+            n += 1
+    assert n == len(ours) == 72
+
+
+def test_prompt_identical_to_harness_other_seed_and_limit(monkeypatch):
+    "Another seed, and --limit (the harness draws only for the docs it keeps, in the same order)."
+    from aes_kit.kmmlu import load_kmmlu, build_requests
+    theirs = _harness_contexts("aeskit_kmmlu_stock_health", 3, monkeypatch, seed=7)
+    ours = build_requests(load_kmmlu(SAMPLE, "Health", shots=3, limit=4), shots=3, strategy="harness", seed=7)
+    assert [r["context"] for r in ours] == [theirs[i] for i in range(4)]
+    assert len({r["shots"] for r in ours}) > 1           # a fresh draw per question, not one fixed prefix
+
+
+def test_prompt_identical_to_harness_fewshot_split_test(monkeypatch):
+    "Few-shot split = test split: the harness leaves the question out of its own examples; so do we."
+    from aes_kit.kmmlu import load_kmmlu, build_requests
+    theirs = _harness_contexts("aeskit_kmmlu_selfshot_math", 5, monkeypatch)
+    ours = build_requests(load_kmmlu(SAMPLE, "Math", shots=5), shots=5, strategy="harness", fewshot_split="test")
+    assert [r["context"] for r in ours] == [theirs[i] for i in range(len(ours))]
+    for r in ours: assert r["index"] not in r["shots"]
+
+
+def test_fewshot_modes_differ_and_are_recorded(tmp_path):
+    from aes_kit.kmmlu import load_kmmlu, build_requests
+    data = load_kmmlu(SAMPLE, "Math", shots=5)
+    ctx = {m: [r["context"] for r in build_requests(data, 5, m)] for m in ("harness", "first_n", "random")}
+    assert ctx["harness"] != ctx["first_n"] and ctx["harness"] != ctx["random"] and len(set(ctx["first_n"])) == 12 \
+        and len({c.rsplit("\n\n", 1)[0] for c in ctx["first_n"]}) == 1
+    rc, out, err = cli("kmmlu", "--data", str(SAMPLE), "--subjects", "Math", "--shots", "2", "--limit", "2",
+                       "--seed", "5", "--out", str(tmp_path), "--quiet")
+    assert rc == 0, err
+    res = json.loads((tmp_path / "kmmlu_results.json").read_text(encoding="utf-8"))
+    assert (res["fewshot"], res["fewshot_seed"], res["fewshot_split"]) == ("harness", 5, "dev")
 
 
 def test_loglik_identical_to_harness(model_tok):
