@@ -38,7 +38,7 @@ def demo_settings(hardware:str|None=None)->dict:
     from aes_kit.model import hardware_profile
     common = dict(limit=None, methods=("generate", "expected"), loss="ntl", group_by_length=True, kmmlu_shots=5)
     if (hardware or hardware_profile()) == "cpu":   # measured on 2 cores: see the table in the notebook
-        return dict(common, steps=40, lr=1e-3, batch_size=4, max_seq_length=512, max_new_tokens=16, kmmlu_limit=4)
+        return dict(common, steps=48, lr=1e-3, batch_size=4, max_seq_length=512, max_new_tokens=16, kmmlu_limit=4)
     return dict(common, steps=60, lr=2e-4, batch_size=None, max_seq_length=None, max_new_tokens=256, kmmlu_limit=None)
 
 # %% ../nbs/08_pipeline.ipynb #dc7fb5e7
