@@ -6,8 +6,12 @@ export PYTHONUNBUFFERED := 1
 # nbdev_test runs two notebooks at once on the 2-core machine (2 threads each was 5-8x slower per step).
 OFFLINE := HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 TEST_ENV := OMP_NUM_THREADS=1 $(OFFLINE)
+# The smoke pass: the full-size code path and model names, on an offline Hub-shaped cache of tiny random models
+# (tools/tiny_hub.py, rebuilt only when its builder changes), with at most one model alive at a time (a T4).
+TINY_HUB := $(CURDIR)/checkpoints/_tiny_hub
+SMOKE_ENV := AES_KIT_PROFILE=smoke HF_HUB_CACHE=$(TINY_HUB) AES_KIT_MAX_LIVE_MODELS=1 $(TEST_ENV)
 
-.PHONY: help install demo test export readme check-clean check-sync nbtest pytest clean
+.PHONY: help install demo test export readme check-clean check-sync nbtest nbtest-smoke tiny-hub gpu-smoke pytest clean
 
 help:
 	@echo "make demo    run the main job on the embedded model and sample data"
@@ -49,10 +53,22 @@ nbtest:
 	$(TEST_ENV) nbdev_test --timing --do_print; rc=$$?; \
 	echo "nbdev_test: $$(ls nbs/[0-9]*.ipynb | wc -l) notebooks in $$(( $$(date +%s) - start ))s"; exit $$rc
 
+tiny-hub:
+	@$(OFFLINE) $(PY) tools/tiny_hub.py $(TINY_HUB) >/dev/null
+
+nbtest-smoke: tiny-hub
+	@start=$$(date +%s); \
+	$(SMOKE_ENV) nbdev_test --timing --do_print; rc=$$?; \
+	echo "nbdev_test (smoke): $$(ls nbs/[0-9]*.ipynb | wc -l) notebooks in $$(( $$(date +%s) - start ))s"; exit $$rc
+
+# the GPU paths of the notebooks in one script; on CPU it runs the same stages on the tiny models
+gpu-smoke: tiny-hub
+	$(SMOKE_ENV) $(PY) tools/gpu_smoke.py
+
 pytest:
 	@if [ -d tests ] && ls tests/test_*.py >/dev/null 2>&1; then $(TEST_ENV) $(PY) -m pytest -q tests; fi
 
-test: install check-clean check-sync nbtest pytest
+test: install check-clean check-sync nbtest nbtest-smoke gpu-smoke pytest
 
 
 clean:

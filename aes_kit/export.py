@@ -5,15 +5,17 @@
 # %% auto #0
 __all__ = ['EXPORT_META', 'free_memory', 'demo_adapter', 'merge_base', 'merge_dtype', 'adapter_fingerprint', 'merge_model',
            'load_adapter_model', 'merge_adapter', 'quantize_4bit', 'tensor_summary', 'stored_keys', 'dir_size',
-           'load_merged', 'size_table', 'parity_report', 'sample_prompts', 'logit_diff', 'alpaca_generate',
-           'llama_cpp_dir', 'gguf_status', 'export_gguf', 'merge_run', 'merge_cli']
+           'load_merged', 'size_table', 'record_outputs', 'merged_views', 'round_weights_', 'adapter_views',
+           'parity_report', 'sample_prompts', 'alpaca_generate', 'llama_cpp_dir', 'gguf_status', 'export_gguf',
+           'merge_run', 'merge_cli']
 
 # %% ../nbs/05_export.ipynb #863dcf16
 import os, re, gc, json, time, shutil, hashlib, tempfile
 from pathlib import Path
 from .core import AesKitError, atomic_path, write_json, checkpoints_dir, cli_parser, data_dir
 from .model import (EMBEDDED_ALIAS, PRESETS, resolve_model, load_tokenizer, default_dtype, pick_backend, _hub_error,
-                           adapter_config, portable_model_name, model_device)  # notebook 00b
+                           adapter_config, portable_model_name, model_device, track_model)  # notebook 00b
+from .core import get_hf_token
 from .prompts import ALPACA, essay_prompt
 from .scoring import generate_batch, extract_response   # notebook 03: batched greedy generation, Alpaca answer cut
 
@@ -51,10 +53,17 @@ def demo_adapter(out_dir,                    # where to save the adapter (e.g. c
 # %% ../nbs/05_export.ipynb #3e17e12a
 _BNB4 = re.compile(r"(-unsloth)?-bnb-4bit$", re.IGNORECASE)
 
-def _declared_4bit(path:Path)->bool:
-    "Whether a local model dir stores bitsandbytes 4-bit weights (its config has a 4-bit quantization_config)."
-    try: q = json.loads((path/"config.json").read_text()).get("quantization_config") or {}
-    except (OSError, json.JSONDecodeError): return False
+def _config_dict(path)->dict:
+    "A model's config as a dict: `config.json` of a local dir, else the Hub repo's config (cached offline)."
+    p = Path(str(path)).expanduser()
+    if (p/"config.json").exists(): return json.loads((p/"config.json").read_text())
+    from transformers import AutoConfig
+    return AutoConfig.from_pretrained(str(path), token=get_hf_token()).to_dict()
+
+def _declared_4bit(path)->bool:
+    "Whether a model (local dir or Hub id) stores bitsandbytes 4-bit weights (a 4-bit quantization_config)."
+    try: q = _config_dict(path).get("quantization_config") or {}
+    except (OSError, ValueError): return False
     return bool(q.get("load_in_4bit") or q.get("_load_in_4bit"))
 
 def merge_base(name:str)->tuple[str, str|None]:
@@ -176,7 +185,7 @@ def load_adapter_model(adapter_dir,            # LoRA adapter directory
     except Exception as e: raise (_hub_error(base, e) or e)
     pm = PeftModel.from_pretrained(m, str(adapter_dir))
     pm.aes_backend = "hf"
-    return pm.eval(), tok
+    return track_model(pm).eval(), tok
 
 # %% ../nbs/05_export.ipynb #bceff80b
 def merge_adapter(adapter_dir,               # LoRA adapter directory (checkpoints/RUN/final_adapter)
@@ -219,8 +228,8 @@ def merge_adapter(adapter_dir,               # LoRA adapter directory (checkpoin
     return out
 
 # %% ../nbs/05_export.ipynb #b622eedf
-def _saved_dtype(model_dir:Path)->str:
-    c = json.loads((Path(model_dir)/"config.json").read_text())
+def _saved_dtype(model_dir)->str:
+    c = _config_dict(model_dir)
     return str(c.get("dtype") or c.get("torch_dtype") or "float16").replace("torch.", "")
 
 def quantize_4bit(src_dir,                   # merged 16-bit model dir
@@ -281,7 +290,7 @@ def dir_size(path)->int:
     "Bytes on disk of every file under `path`."
     return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
 
-def _cpu_dtype(path:Path):
+def _cpu_dtype(path):
     "CPU compute dtype: fp32, except bf16 for 4-bit dirs where bitsandbytes has its AVX512-BF16 kernel (about 3x faster)."
     import torch
     if not _declared_4bit(path): return torch.float32
@@ -297,12 +306,12 @@ def load_merged(model_dir,            # merged-16bit or merged-4bit dir (or any 
     from transformers import AutoModelForCausalLM
     path = resolve_model(str(model_dir))
     cuda = torch.cuda.is_available()
-    if dtype is None: dtype = getattr(torch, _saved_dtype(Path(path))) if cuda else _cpu_dtype(Path(path))
+    if dtype is None: dtype = getattr(torch, _saved_dtype(path)) if cuda else _cpu_dtype(path)
     t0 = time.time()
     m = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, device_map="auto" if cuda else None)  # spills to CPU, no OOM
     secs = time.time() - t0
     tok = load_tokenizer(path)
-    return m.eval(), tok, secs
+    return track_model(m).eval(), tok, secs
 
 def size_table(dirs:dict,            # name -> model dir
                load_s:dict|None=None, # name -> load seconds, when measured
@@ -319,32 +328,82 @@ def size_table(dirs:dict,            # name -> model dir
 def _encode(tok, text:str, device):
     return tok(text, return_tensors="pt", add_special_tokens=False).to(device)
 
-def parity_report(models:dict,              # name -> model, in comparison order (e.g. adapter, merged-16bit, merged-4bit)
+def record_outputs(model, tok,
+                   prompts:list[str],          # full prompt texts
+                   max_new_tokens:int=32,      # greedy tokens per prompt
+                   positions:int|None=None,    # keep the logits of the last N positions only (None: all)
+                   greedy:bool=True,           # also generate greedily
+                  )->dict:
+    "What a parity report compares of one model: its logits per prompt (fp32, on the CPU) and its greedy outputs."
+    import torch
+    dev, logits = model_device(model), []
+    with torch.no_grad():
+        for p in prompts:
+            lg = model(**_encode(tok, p, dev)).logits[0]
+            logits.append((lg if positions is None else lg[-positions:]).float().cpu())
+    gens = generate_batch(model, tok, prompts, max_new_tokens, batch_size=1, progress=False) if greedy else None
+    return dict(logits=logits, greedy=gens)
+
+# %% ../nbs/05_export.ipynb #cb107460
+def merged_views(model_dir, name:str|None=None):
+    "A parity source: load a model dir, yield `(name, model)` once; the model is freed when the source is done."
+    m, _, _ = load_merged(model_dir)
+    yield (name or Path(model_dir).name), m
+
+def round_weights_(model, dtype):
+    "Round every floating-point weight of `model` to `dtype` and back, in place: what a 16-bit save keeps."
+    import torch
+    with torch.no_grad():
+        for p in model.parameters():
+            if p.is_floating_point(): p.copy_(p.to(dtype).to(p.dtype))
+    return model
+
+def adapter_views(adapter_dir, model:str|None=None,
+                  off:bool=True,        # also yield the base alone ('adapter off': what the adapter changes)
+                  round_to=None,        # also yield the base rounded to this dtype ('base rounded': the rounding floor)
+                 ):
+    "A parity source built from ONE model: base + adapter ('adapter'), and optionally the adapter switched off."
+    pm, _ = load_adapter_model(adapter_dir, model)
+    yield "adapter", pm
+    if not off: return
+    with pm.disable_adapter():
+        yield "adapter off", pm
+        if round_to is not None: yield "base rounded", round_weights_(pm, round_to)   # last: changes the weights
+
+# %% ../nbs/05_export.ipynb #d220dddc
+def _pair_row(a:str, b:str, ra:dict, rb:dict, n:int)->dict:
+    "Logit statistics and greedy agreement between two recorded models."
+    mx = tot = cnt = top1 = pos = 0
+    for la, lb in zip(ra["logits"], rb["logits"]):
+        d = (la - lb).abs(); mx = max(mx, d.max().item()); tot += d.sum().item(); cnt += d.numel()
+        top1 += (la.argmax(-1) == lb.argmax(-1)).sum().item(); pos += la.shape[0]
+    ga, gb = ra["greedy"], rb["greedy"]
+    same = sum(x == y for x, y in zip(ga, gb)) if ga is not None and gb is not None else None
+    return dict(pair=f"{a} vs {b}", max_abs=mx, mean_abs=tot/cnt, top1_agree=top1/pos, greedy_same=same, n=n)
+
+def parity_report(sources:list,            # models: {name: model}, or sources yielding (name, model) (loaded lazily)
                   tok,                      # the shared tokenizer
                   prompts:list[str],        # full prompt texts
                   max_new_tokens:int=32,    # greedy tokens per prompt
                   pairs:list|None=None,     # [(a, b), ...]; default: each model against the previous one
+                  positions:int|None=None,  # compare the last N positions of each prompt only (None: all)
+                  greedy:list|None=None,    # names to generate for (None: all)
                   log=print)->dict:
-    "Logit difference statistics and greedy-output agreement between models; returns dict(table=DataFrame, outputs=DataFrame)."
+    """Logit differences and greedy agreement between models, ONE model in memory at a time: each source is read
+    in turn and freed before the next loads. Returns dict(table, outputs, mean_abs_logit)."""
     import torch, pandas as pd
     from tqdm.auto import tqdm
-    names = list(models)
-    pairs = pairs or list(zip(names, names[1:]))
-    st = {p: dict(max_abs=0.0, sum_abs=0.0, n=0, top1=0) for p in pairs}
-    for prompt in tqdm(prompts, desc="logits", leave=False):
-        logits = {}
-        for k in {x for p in pairs for x in p}:
-            with torch.no_grad(): logits[k] = models[k](**_encode(tok, prompt, model_device(models[k]))).logits[0].float().cpu()
-        for a, b in pairs:
-            d = (logits[a] - logits[b]).abs()
-            s = st[(a, b)]; s["max_abs"] = max(s["max_abs"], d.max().item()); s["sum_abs"] += d.sum().item()
-            s["n"] += d.numel(); s["top1"] += (logits[a].argmax(-1) == logits[b].argmax(-1)).sum().item()
-    gens = {k: generate_batch(models[k], tok, prompts, max_new_tokens, batch_size=1, progress=False)  # batch 1: no padding
-            for k in tqdm(names, desc="greedy", leave=False)}
-    vocab = next(iter(logits.values())).shape[-1]
-    rows = [dict(pair=f"{a} vs {b}", max_abs=s["max_abs"], mean_abs=s["sum_abs"]/s["n"], top1_agree=s["top1"]/(s["n"]/vocab),
-                 greedy_same=sum(x == y for x, y in zip(gens[a], gens[b])), n=len(prompts)) for (a, b), s in st.items()]
-    return dict(table=pd.DataFrame(rows).set_index("pair"), outputs=pd.DataFrame(gens))
+    rec = {}
+    for src in tqdm(sources if isinstance(sources, (list, tuple)) else [sources], desc="models", leave=False):
+        for name, m in (src.items() if isinstance(src, dict) else src):
+            rec[name] = record_outputs(m, tok, prompts, max_new_tokens, positions, greedy is None or name in greedy)
+            del m
+        del src; free_memory()
+    names = list(rec)
+    rows = [_pair_row(a, b, rec[a], rec[b], len(prompts)) for a, b in (pairs or list(zip(names, names[1:])))]
+    scale = {k: float(torch.cat([l.abs().flatten() for l in v["logits"]]).mean()) for k, v in rec.items()}
+    outputs = pd.DataFrame({k: v["greedy"] for k, v in rec.items() if v["greedy"] is not None})
+    return dict(table=pd.DataFrame(rows).set_index("pair"), outputs=outputs, mean_abs_logit=scale)
 
 # %% ../nbs/05_export.ipynb #468ec055
 def sample_prompts(tok, n:int=3, path=None, shortest:bool=False)->list[str]:
@@ -353,18 +412,6 @@ def sample_prompts(tok, n:int=3, path=None, shortest:bool=False)->list[str]:
     ps = [essay_prompt(r, tok) for r in load_essays(path or data_dir()/"aes_sample"/"test.jsonl")]
     if shortest: ps = sorted(ps, key=lambda p: len(tok(p, add_special_tokens=False)["input_ids"]))
     return ps[:n]
-
-# %% ../nbs/05_export.ipynb #a90feb7b
-def logit_diff(model_a, model_b, tok, prompts:list[str])->dict:
-    "max/mean absolute logit difference between two models over every position of `prompts`."
-    import torch
-    mx, tot, n = 0.0, 0.0, 0
-    for p in prompts:
-        with torch.no_grad():
-            a = model_a(**_encode(tok, p, model_device(model_a))).logits.float().cpu()
-            b = model_b(**_encode(tok, p, model_device(model_b))).logits.float().cpu()
-        d = (a - b).abs(); mx = max(mx, d.max().item()); tot += d.sum().item(); n += d.numel()
-    return dict(max_abs=mx, mean_abs=tot/n)
 
 # %% ../nbs/05_export.ipynb #b5af93bb
 def alpaca_generate(model, tok,
@@ -442,24 +489,21 @@ def merge_run(adapter_dir, out=None, model:str|None=None, bits:int=16, dtype:str
         if fresh16 and _fresh(d4, adapter_dir, base, dt): log(f"reusing {d4}")
         else: quantize_4bit(d16, d4)
         dirs["merged-4bit"] = d4
-    loaded, load_s = {}, {}
-    for k, d in dirs.items():                      # without --check: one model in memory at a time (7B on a T4)
+    load_s = {}
+    for k, d in dirs.items():                      # one model in memory at a time (7B on a T4)
         m, tok, load_s[k] = load_merged(d)
-        if check > 0: loaded[k] = m
         del m; free_memory()
     report = dict(adapter=str(adapter_dir.resolve()), base=base, bits=bits, run_dir=str(run),
                   dtype=json.loads((d16/EXPORT_META).read_text()).get("dtype"))
     table = size_table(dirs, load_s)
     report["sizes"] = table.reset_index().to_dict(orient="records")
     if check > 0:
-        ref, tok = load_adapter_model(adapter_dir, base)
-        rep = parity_report({"adapter": ref, **loaded}, tok, sample_prompts(tok, check), max_new_tokens=check_tokens, log=log)
+        srcs = [adapter_views(adapter_dir, base, off=False)] + [merged_views(d, k) for k, d in dirs.items()]
+        rep = parity_report(srcs, tok, sample_prompts(tok, check), max_new_tokens=check_tokens, log=log)
         report["parity"] = rep["table"].reset_index().to_dict(orient="records")
         log(rep["table"].round(4).to_string())
-        del ref
     log(table.drop(columns="dir").to_string())
     write_json(run/"merge_report.json", report)
-    del loaded; free_memory()
     return report
 
 def merge_cli(argv:list)->int:
@@ -473,7 +517,7 @@ def merge_cli(argv:list)->int:
     p.add_argument("--dtype", default=None, choices=["float16", "bfloat16"], help="16-bit dtype (default: the base's own, else fp16 / GPU default)")
     p.add_argument("--backend", default="auto", choices=["auto", "unsloth", "peft"], help="auto: Unsloth on GPU, PEFT on CPU")
     p.add_argument("--max-shard-size", default="2GB", help="safetensors shard size (default 2GB)")
-    p.add_argument("--check", type=int, default=0, metavar="N", help="parity report on N sample prompts (holds the adapter model and the merged models at once: mind VRAM)")
+    p.add_argument("--check", type=int, default=0, metavar="N", help="parity report on N sample prompts (one model in memory at a time)")
     p.add_argument("--check-tokens", type=int, default=24, metavar="T", help="greedy tokens per prompt in the parity report (default 24)")
     p.add_argument("--force", action="store_true", help="merge and quantize again even when the dirs match the adapter")
     a = p.parse_args(argv)

@@ -94,12 +94,20 @@ def hub_config_name(repo:str, subject:str)->str:
     return subject.lower().replace("-", "_") if repo.rstrip("/").upper().endswith("HARD") else subject
 
 def _hub_split(repo:str, subject:str, split:str):
-    "One split of one subject from the Hub via `datasets` (what the harness loads)."
+    """One split of one subject from the Hub: the repo's own CSV file (`data/{Subject}-{split}.csv`, the same bytes
+    `datasets` reads for the harness), read and checked like a local file; repos without that file go through
+    `datasets`. Offline, both read the Hugging Face cache."""
+    from huggingface_hub import hf_hub_download
+    from huggingface_hub.errors import EntryNotFoundError
     try:
-        from datasets import load_dataset
-        return load_dataset(repo, hub_config_name(repo, subject), split=split, token=get_hf_token()).to_pandas()
+        try:
+            f = hf_hub_download(repo, f"data/{subject}-{split}.csv", repo_type="dataset", token=get_hf_token())
+            return read_subject_csv(f)
+        except EntryNotFoundError:
+            from datasets import load_dataset
+            return load_dataset(repo, hub_config_name(repo, subject), split=split, token=get_hf_token()).to_pandas()
+    except AesKitError: raise
     except Exception as e:
-        if isinstance(e, AesKitError): raise
         msg = str(e).splitlines()[0][:200] if str(e) else type(e).__name__
         raise AesKitError(f"{repo} ({subject}, {split}) could not be loaded from the Hub: {msg} "
                           f"(offline? use a local folder such as data/kmmlu_sample)") from None

@@ -5,9 +5,10 @@
 # %% auto #0
 __all__ = ['EMBEDDED_ALIAS', 'EMBEDDED_GGUF', 'EMBEDDED_SPECIAL', 'PRESETS', 'CPU_SETTINGS', 'LORA_TARGETS', 'embedded_gguf_path',
            'embedded_model_dir', 'materialise_embedded', 'ModelPreset', 'hardware_profile', 'preset_settings',
-           'model_aliases', 'portable_model_name', 'resolve_model', 'pick_backend', 'load_tokenizer', 'load_model',
-           'default_dtype', 'add_lora', 'for_inference', 'for_training', 'model_device', 'trainable_params',
-           'adapter_config', 'adapter_base', 'fused_loss_available', 'sft_trainer_class']
+           'model_aliases', 'portable_model_name', 'resolve_model', 'track_model', 'live_models', 'check_live_models',
+           'pick_backend', 'load_tokenizer', 'load_model', 'default_dtype', 'add_lora', 'for_inference', 'for_training',
+           'model_device', 'trainable_params', 'adapter_config', 'adapter_base', 'fused_loss_available',
+           'sft_trainer_class']
 
 # %% ../nbs/00b_model.ipynb #12948e26
 import os, re, time, json, importlib.util
@@ -145,6 +146,36 @@ def resolve_model(name:str)->str:
     if name.startswith(("/", ".", "~")) or name.count("/") > 1: raise AesKitError(f"{name}: no such model directory")
     raise AesKitError(f"unknown model {name!r}: give a Hub id (org/name), a local directory, or one of: {', '.join(model_aliases())}")
 
+# %% ../nbs/00b_model.ipynb #0186ae4f
+import weakref, gc
+_LIVE = weakref.WeakKeyDictionary()   # model -> the session that loaded it, for every model still alive
+
+def _session()->int|None:
+    "The running IPython shell (one per notebook kernel), or None in a plain script."
+    try: return id(get_ipython())   # noqa: F821 (defined inside IPython only)
+    except NameError: return None
+
+def track_model(model):
+    "Count `model` among the live models of this session (see `live_models`); returns it."
+    _LIVE[model] = _session(); return model
+
+def live_models()->list:
+    "Models loaded by the kit in this session (notebook kernel or script) that are still referenced somewhere."
+    gc.collect()
+    s = _session()
+    return [m for m, owner in list(_LIVE.items()) if owner == s]
+
+# %% ../nbs/00b_model.ipynb #6b8350a2
+def check_live_models(name:str=""):
+    "Refuse to load another model while `AES_KIT_MAX_LIVE_MODELS` (if set) are still alive: free them first."
+    cap = os.environ.get("AES_KIT_MAX_LIVE_MODELS")
+    if not cap: return
+    live = live_models()
+    if len(live) >= int(cap):
+        kinds = ", ".join(sorted({type(m).__name__ for m in live}))
+        raise AesKitError(f"loading {name or 'a model'} while {len(live)} model(s) are still loaded ({kinds}); "
+                          f"a T4 holds one 7B model: `del` the old one (and its trainer) first")
+
 # %% ../nbs/00b_model.ipynb #de2cb7c0
 def pick_backend(backend:str="auto")->str:
     "Resolve 'auto' to 'unsloth' when Unsloth is installed, else 'hf'; validate explicit choices."
@@ -184,11 +215,12 @@ def load_tokenizer(name:str):
 def load_model(name:str,                  # alias (`smollm2-135m`, a preset), local dir or Hub id
                load_in_4bit:bool|None=None, # None: 4-bit on CUDA, full precision on CPU
                max_seq_length:int=2048,
-               dtype=None,                 # None: bf16 where supported, fp16 on a T4, fp32 on CPU
+               dtype=None,                 # None: `default_dtype()` (bf16 from capability 8, fp16 on a T4, fp32 on CPU)
                backend:str="auto",         # 'auto' | 'unsloth' | 'hf'
               ):
     "Load a causal LM and its tokenizer with the chosen backend; returns `(model, tokenizer)`."
     backend = pick_backend(backend)
+    check_live_models(name)
     if backend == "unsloth": import unsloth  # must precede transformers' model classes
     import torch
     cuda = torch.cuda.is_available()
@@ -198,7 +230,8 @@ def load_model(name:str,                  # alias (`smollm2-135m`, a preset), lo
         if backend == "unsloth":
             from unsloth import FastLanguageModel
             model, tok = FastLanguageModel.from_pretrained(model_name=path, max_seq_length=max_seq_length,
-                                                           dtype=_torch_dtype(dtype), load_in_4bit=load_in_4bit,
+                                                           dtype=_torch_dtype(dtype) or default_dtype(),
+                                                           load_in_4bit=load_in_4bit,
                                                            token=get_hf_token())
         else:
             from transformers import AutoModelForCausalLM, BitsAndBytesConfig
@@ -214,7 +247,7 @@ def load_model(name:str,                  # alias (`smollm2-135m`, a preset), lo
     except Exception as e: raise (_hub_error(name, e) or e)
     if tok.pad_token is None: tok.pad_token = tok.eos_token
     model.aes_backend = backend
-    return model, tok
+    return track_model(model), tok
 
 def default_dtype():
     "bf16 where the GPU really supports it (capability >= 8; torch says True on a T4 by emulation), else fp16; fp32 on CPU."
