@@ -88,6 +88,7 @@ def run_demo(out_dir=None,                  # where everything goes; default che
             rows.append(dict(stage=f"score {label} · {k} (n={v['n']})", seconds=secs if k == methods[0] else 0.0,
                              result=f"QWK {v['qwk']:.3f} · MAE {v['mae']:.2f} · exact {v['exact_accuracy']:.2f} · "
                                     f"invalid {v['invalid_rate']:.0%}"))
+    # (further scoring stages, e.g. self-consistency, go here: they append to `rows` and `scores`)
     # 3. KMMLU sample: did fine-tuning on essays cost general knowledge?
     t = time.time()
     km, _ = run_kmmlu(model, data_dir()/"kmmlu_sample", out/"kmmlu", adapter=str(tr["adapter_dir"]), shots=kmmlu_shots,
