@@ -195,12 +195,12 @@ def composite_trainer_class(base=None):
             fwd = {k: v for k, v in inputs.items() if k not in ("labels", "num_items_in_batch", "shift_labels")}
             fwd["use_cache"] = False
             keep = _logits_span(labels)
-            if keep < labels.shape[1]:                 # logits only from the first answer position on (LM head: ~20% of a step)
+            if keep < labels.shape[1]:                 # logits from the first answer position on (the LM head: ~20% of a step)
                 fwd["logits_to_keep"] = keep; labels = labels[:, -keep:]
             outputs = model(**fwd)                     # no labels: Unsloth computes real logits instead of a sentinel
             logits = outputs["logits"] if isinstance(outputs, dict) else outputs[0]
             if torch.is_tensor(logits) and logits.dim() == 3 and logits.shape[1] != labels.shape[1]:
-                raise RuntimeError(f"the model ignored logits_to_keep ({logits.shape[1]} positions, {labels.shape[1]} expected)")
+                raise RuntimeError(f"the model ignored logits_to_keep ({logits.shape[1]} positions, not {labels.shape[1]})")
             if not torch.is_tensor(logits) or logits.dim() != 3 or logits.numel() == 0:
                 raise RuntimeError("the model returned no logits (Unsloth EMPTY_LOGITS?): call it without labels, "
                                    "or set os.environ['UNSLOTH_RETURN_LOGITS'] = '1' before training")

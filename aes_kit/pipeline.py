@@ -82,7 +82,8 @@ def run_demo(out_dir=None,                  # where everything goes; default che
         m = score_file(test_file, out/f"score-{label}", model=model, adapter=adapter, limit=cfg["limit"],
                        max_new_tokens=cfg["max_new_tokens"], method=",".join(methods), log=log)
         _free_memory()
-        scores[label] = {k: {x: v[x] for x in ("qwk", "mae", "exact_accuracy", "invalid_rate", "n")} for k, v in m["methods"].items()}
+        keys = ("qwk", "mae", "exact_accuracy", "invalid_rate", "n")
+        scores[label] = {k: {x: v[x] for x in keys} for k, v in m["methods"].items()}
         secs = time.time() - t
         for k, v in scores[label].items():
             rows.append(dict(stage=f"score {label} · {k} (n={v['n']})", seconds=secs if k == methods[0] else 0.0,

@@ -366,7 +366,8 @@ def score_dataset(model, tok,
     recs = []
     for k, (r, g) in enumerate(zip(rows, gens)):
         ranges = _trait_ranges(r, trait_ranges) if traits else None
-        p = None if g is None else parse_score(extract_response(g) if template == "alpaca" else g, r["min_score"], r["max_score"], ranges)
+        text = extract_response(g) if template == "alpaca" and g is not None else g
+        p = None if g is None else parse_score(text, r["min_score"], r["max_score"], ranges)
         by = {m: (p.score if m == "generate" else read[m][k]) for m in methods}
         pred = ParsedScore(by[methods[0]], p.feedback if p else None, p.status if methods[0] == "generate" else "readout",
                            p.raw if p else "", traits=p.traits if p else None)
@@ -379,7 +380,8 @@ def score_dataset(model, tok,
         if probs is not None:
             rec.update(expected_value=round(float(probs[k] @ range(probs.shape[1])) + int(r["min_score"]), 4),
                        score_probs=json.dumps([round(float(x), 4) for x in probs[k]]))
-        if traits: rec.update(gold_traits=r["traits"], pred_traits=json.dumps(p.traits if p else {}, ensure_ascii=False))
+        if traits:
+            rec.update(gold_traits=r["traits"], pred_traits=json.dumps(p.traits if p else {}, ensure_ascii=False))
         recs.append(rec)
     df = pd.DataFrame(recs)
     for c in ["pred_score", *(f"pred_score_{m}" for m in methods)]:
@@ -430,7 +432,7 @@ def score_file(data,                        # essay file (JSONL/CSV, notebook 01
                invalid_policy:str="farthest",
                name:str|None=None,          # file-name model label; default from model/adapter
                model_and_tokenizer=None,    # an already loaded (model, tok) to reuse
-               method="generate",           # 'generate' | 'expected' | 'argmax', or several: 'generate,expected' (first = pred_score)
+               method="generate",           # 'generate' | 'expected' | 'argmax' | several, e.g. 'generate,expected'
                max_length:int|None=None,    # read-out prompt budget (None: never cut)
                log=print,
               )->dict:
@@ -468,7 +470,8 @@ def score_file(data,                        # essay file (JSONL/CSV, notebook 01
                    files=dict(results=str(csv), metrics=str(out/"metrics.json"), confusion=str(out/"confusion_matrix.png")))
     write_json(out/"metrics.json", metrics)
     for k, v in metrics["methods"].items():
-        log(f"{k:>8}: QWK {v['qwk']:.3f} (valid rows only: {v['qwk_valid'] if v['qwk_valid'] is None else round(v['qwk_valid'], 3)}) · "
+        qv = v["qwk_valid"] if v["qwk_valid"] is None else round(v["qwk_valid"], 3)
+        log(f"{k:>8}: QWK {v['qwk']:.3f} (valid rows only: {qv}) · "
             f"MAE {v['mae']:.2f} · accuracy {v['exact_accuracy']:.2f} · invalid {v['invalid_rate']:.0%} · n {v['n']}")
     log(f"→ {out}")
     return metrics
