@@ -36,7 +36,7 @@ def summary_table(rows:list[dict])->str:
 def demo_settings(hardware:str|None=None)->dict:
     "Demo sizes for this machine: a scorer that learns in a few minutes on 2 CPU cores; the whole recipe on a GPU."
     from aes_kit.model import hardware_profile
-    common = dict(limit=None, methods=("generate", "expected"), loss="ntl", group_by_length=True, kmmlu_shots=5)
+    common = dict(limit=None, methods=("generate", "expected"), loss="ntl", group_by_length=False, kmmlu_shots=5)
     if (hardware or hardware_profile()) == "cpu":   # measured on 2 cores: see the table in the notebook
         return dict(common, steps=48, lr=1e-3, batch_size=4, max_seq_length=512, max_new_tokens=16, kmmlu_limit=4)
     return dict(common, steps=60, lr=2e-4, batch_size=None, max_seq_length=None, max_new_tokens=256, kmmlu_limit=None)
