@@ -154,6 +154,12 @@ def combine_parts(P:dict, ntl_weight:float, emo_weight:float, n_tokens=None, n_d
 # %% ../nbs/04_losses.ipynb #5e388d52
 _TRAINERS = {}
 
+def _logits_span(labels:torch.Tensor, ignore_index:int=-100)->int:
+    "How many final positions hold every logit the loss needs: from one before the first answer token to the end."
+    has = (labels != ignore_index).any(0)
+    if not has.any(): return labels.shape[1]
+    return labels.shape[1] - int(has.float().argmax()) + 1
+
 def composite_trainer_class(base=None):
     "A subclass of `base` (default: `aes_kit.model.sft_trainer_class()`) whose loss is CE + w_ntl·NTL + w_emo·EMO."
     if base is None:
@@ -188,8 +194,13 @@ def composite_trainer_class(base=None):
             labels = inputs["labels"]
             fwd = {k: v for k, v in inputs.items() if k not in ("labels", "num_items_in_batch", "shift_labels")}
             fwd["use_cache"] = False
+            keep = _logits_span(labels)
+            if keep < labels.shape[1]:                 # logits from the first answer position on (the LM head: ~20% of a step)
+                fwd["logits_to_keep"] = keep; labels = labels[:, -keep:]
             outputs = model(**fwd)                     # no labels: Unsloth computes real logits instead of a sentinel
             logits = outputs["logits"] if isinstance(outputs, dict) else outputs[0]
+            if torch.is_tensor(logits) and logits.dim() == 3 and logits.shape[1] != labels.shape[1]:
+                raise RuntimeError(f"the model ignored logits_to_keep ({logits.shape[1]} positions, not {labels.shape[1]})")
             if not torch.is_tensor(logits) or logits.dim() != 3 or logits.numel() == 0:
                 raise RuntimeError("the model returned no logits (Unsloth EMPTY_LOGITS?): call it without labels, "
                                    "or set os.environ['UNSLOTH_RETURN_LOGITS'] = '1' before training")
@@ -216,45 +227,5 @@ def composite_trainer_class(base=None):
     return CompositeLossTrainer
 
 # %% ../nbs/04_losses.ipynb #1f22b82b
-def score_distribution(model,                  # a (PEFT) causal LM, e.g. `train_scorer(...)["trainer"].model`
-                       tokenizer,
-                       ds,                     # essay rows from `load_essays` (need min_score / max_score)
-                       template:str="chat",
-                       max_length:int=1024,    # prompt budget, as in training
-                       batch_size:int=8,
-                      ):
-    "Probability of each rubric score at the score digit of the answer, renormalised over the allowed digits: [rows, max-min+1]."
-    import numpy as np
-    from aes_kit.prompts import essay_prompt, essay_target, tokenize_example
-    lo, hi = int(ds[0]["min_score"]), int(ds[0]["max_score"])
-    if not 0 <= lo <= hi <= 9: raise AesKitError(f"digit read-out needs single-digit scores (rubric {lo}-{hi})")
-    ids, _ = digit_token_ids(tokenizer)
-    digit_id = {int(v): i for i, v in zip(*digit_token_ids(tokenizer))}
-    if any(s not in digit_id for s in range(lo, hi + 1)): raise AesKitError("the tokenizer lacks a digit token for some score")
-    want = torch.tensor([digit_id[s] for s in range(lo, hi + 1)])
-    seqs = []
-    for r in ds:
-        ex = tokenize_example(essay_prompt(r, tokenizer, template), essay_target(r) + (tokenizer.eos_token or ""), tokenizer, max_length)
-        pos = next(i for i, (t, l) in enumerate(zip(ex["input_ids"], ex["labels"])) if l != -100 and t in digit_id.values())
-        seqs.append(ex["input_ids"][:pos])                    # everything before the score digit
-    dev = next(model.parameters()).device
-    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-    out = []
-    was_training = model.training; model.eval()
-    with torch.no_grad():
-        for b in range(0, len(seqs), batch_size):
-            chunk = seqs[b:b + batch_size]; L = max(map(len, chunk))
-            x = torch.tensor([s + [pad] * (L - len(s)) for s in chunk], device=dev)
-            am = torch.tensor([[1] * len(s) + [0] * (L - len(s)) for s in chunk], device=dev)
-            lg = model(input_ids=x, attention_mask=am).logits
-            last = lg[torch.arange(len(chunk), device=dev), torch.tensor([len(s) - 1 for s in chunk], device=dev)]
-            out.append(F.softmax(last[:, want.to(dev)].float(), dim=-1).cpu())
-    if was_training: model.train()
-    return np.asarray(torch.cat(out))
-
-def readout_scores(probs, min_score:int, how:str="argmax")->list[int]:
-    "Scores from `score_distribution` rows: 'argmax' (most likely) or 'expected' (rounded mean)."
-    import numpy as np
-    if how == "argmax": return [int(min_score + i) for i in np.argmax(probs, axis=1)]
-    if how == "expected": return [int(min_score + round(float(e))) for e in probs @ np.arange(probs.shape[1])]
-    raise AesKitError(f"how must be 'argmax' or 'expected' (got {how!r})")
+from .scoring import score_distribution, readout_scores   # notebook 03 (`aes-kit score --method expected`)
+_all_ = ["score_distribution", "readout_scores"]

@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from aes_kit import core
 from aes_kit.core import AesKitError, data_dir
@@ -129,3 +130,60 @@ def test_score_cli_writes_all_outputs(tmp_path):
         assert k in m
     assert m["n"] == 3 and m["invalid_rate"] == pytest.approx((~df["status"].isin(VALID_STATUSES)).mean())
     assert (tmp_path / "confusion_matrix.png").read_bytes()[:4] == b"\x89PNG"
+
+
+# --- scoring methods: the score-digit read-out ---------------------------------------------------------------
+def test_readout_on_a_hand_made_distribution():
+    from aes_kit.scoring import readout_scores
+    probs = np.array([[0.0, 0.1, 0.6, 0.3, 0.0, 0.0],    # mode 2, mean 2.2
+                      [0.5, 0.0, 0.0, 0.0, 0.0, 0.5],    # bimodal: mode 0 (first of a tie), mean 2.5 -> 3
+                      [0.0, 0.0, 0.0, 0.0, 0.4, 0.6]])   # mode 5, mean 4.6
+    assert readout_scores(probs, 0, "argmax") == [2, 0, 5]
+    assert readout_scores(probs, 0, "expected") == [2, 3, 5]
+    assert readout_scores(probs, 1, "expected") == [3, 4, 6]   # column 0 is the rubric minimum
+    with pytest.raises(AesKitError, match="read-out must be"): readout_scores(probs, 0, "mean")
+
+
+class PositionLM(torch.nn.Module):
+    "A fake causal LM whose logits favour the digit (position mod 6) at every position."
+    def __init__(self, digit_ids, vocab):
+        super().__init__(); self.w = torch.nn.Parameter(torch.zeros(1)); self.ids, self.vocab = digit_ids, vocab
+    def forward(self, input_ids, attention_mask=None, **kw):
+        from types import SimpleNamespace
+        B, T = input_ids.shape
+        lg = torch.zeros(B, T, self.vocab)
+        for t in range(T): lg[:, t, self.ids[t % len(self.ids)]] = 20.0
+        return SimpleNamespace(logits=lg)
+
+
+def test_score_distribution_reads_the_last_real_token_of_each_row():
+    from aes_kit.model import load_tokenizer
+    from aes_kit.data import load_essays
+    from aes_kit.prompts import essay_prompt
+    from aes_kit.scoring import score_context, score_distribution, readout_scores
+    tok = load_tokenizer("smollm2-135m")
+    rows = load_essays(data_dir() / "aes_sample" / "test.jsonl").select(range(5))
+    ctx = [score_context(tok, essay_prompt(r, tok), 0, 5) for r in rows]
+    assert len({len(c) for c, _ in ctx}) > 1                  # different lengths: padding is exercised
+    P = score_distribution(PositionLM(ctx[0][1], len(tok)), tok, rows, batch_size=2)
+    assert P.shape == (5, 6) and np.allclose(P.sum(1), 1)
+    assert readout_scores(P, 0, "argmax") == [(len(c) - 1) % 6 for c, _ in ctx]
+
+
+def test_score_cli_methods(tmp_path):
+    test = data_dir() / "aes_sample" / "test.jsonl"
+    rc, out, err = run_cli("score", "--model", "smollm2-135m", "--data", test, "--out", tmp_path, "--limit", 3,
+                           "--max-new-tokens", 8, "--batch-size", 3, "--backend", "hf", "--method", "expected,generate,argmax")
+    assert rc == 0, err
+    df = pd.read_csv(tmp_path / "test_results_smollm2-135m.csv")
+    assert (df["score_method"] == "expected").all() and (df["status"] == "readout").all()
+    assert (df["pred_score"] == df["pred_score_expected"]).all() and df["raw_generation"].notna().all()
+    assert df["generate_status"].notna().all()                 # the generation (feedback) is kept beside the read-out
+    P = np.array([json.loads(s) for s in df["score_probs"]])
+    assert np.allclose(P.sum(1), 1, atol=1e-3) and ((df["expected_value"] >= 0) & (df["expected_value"] <= 5)).all()
+    m = json.loads((tmp_path / "metrics.json").read_text(encoding="utf-8"))
+    assert m["method"] == "expected" and sorted(m["methods"]) == ["argmax", "expected", "generate"]
+    for v in m["methods"].values(): assert v["n"] == 3 and {"qwk", "mae", "exact_accuracy", "invalid_rate"} <= set(v)
+    assert m["methods"]["expected"]["invalid_rate"] == 0 and m["qwk"] == m["methods"]["expected"]["qwk"]
+    rc, _, err = run_cli("score", "--model", "smollm2-135m", "--data", test, "--out", tmp_path, "--method", "expected,vote")
+    assert rc == 2 and err.count("\n") == 1 and "--method must be one or more of generate, expected, argmax" in err

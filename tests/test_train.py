@@ -79,3 +79,63 @@ def test_train_dry_run_config_override(tmp_path):
     assert rc == 0, e
     assert "dry run OK" in o and "2 steps planned" in o
     assert not (tmp_path/"r"/"final_adapter").exists()
+
+
+def test_truncation_is_never_silent(tok):
+    import warnings
+    from aes_kit.data import load_essays
+    from aes_kit.prompts import sft_records, tokenize_example
+    from aes_kit.train import tokenized_records, TruncationWarning
+    rows = load_essays(TRAIN).select(range(6))
+    full = [len(tokenize_example(r["prompt"], r["completion"], tok, 10**9)["input_ids"]) for r in sft_records(rows, tok)]
+    cut_at = sorted(full)[2]                                     # the three longest do not fit
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        ds = tokenized_records(rows, tok, cut_at)
+    assert [x.category for x in w] == [TruncationWarning]       # once, for the whole dataset
+    msg = str(w[0].message)
+    n_cut = sum(n > cut_at for n in full)
+    assert f"{n_cut} of 6 training examples are longer than max_length={cut_at}" in msg
+    assert f"max_length={max(full)} would fit them all" in msg
+    assert max(len(x) for x in ds["input_ids"]) <= cut_at
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        ds = tokenized_records(rows, tok, max(full))
+    assert w == [] and [len(x) for x in ds["input_ids"]] == full   # nothing cut, nothing said
+
+
+def test_readout_truncation_warns(tok):
+    import warnings
+    from aes_kit.data import load_essays
+    from aes_kit.scoring import score_distribution
+    from aes_kit.train import TruncationWarning
+    from types import SimpleNamespace
+
+    class Flat(torch.nn.Module):
+        def __init__(self): super().__init__(); self.w = torch.nn.Parameter(torch.zeros(1))
+        def forward(self, input_ids, attention_mask=None, **kw):
+            return SimpleNamespace(logits=torch.zeros(*input_ids.shape, len(tok)))
+    rows = load_essays(data_dir()/"aes_sample"/"test.jsonl").select(range(3))
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        P = score_distribution(Flat(), tok, rows, max_length=64)
+    assert [x.category for x in w] == [TruncationWarning] and "3 of 3 scored prompts" in str(w[0].message)
+    assert P.shape == (3, 6) and abs(P.sum(1) - 1).max() < 1e-6
+
+
+@pytest.mark.parametrize("backend", ["hf", "auto"])
+def test_composite_trainer_keeps_only_the_logits_it_needs(tmp_path, backend):
+    from aes_kit.train import train_scorer
+    from aes_kit.losses import composite_loss, _logits_span
+    lab = torch.tensor([[-100, -100, -100, 5, 6, -100], [-100, -100, 7, 8, 9, 2]])
+    assert _logits_span(lab) == 5 and _logits_span(torch.full((2, 4), -100)) == 4
+    run = train_scorer(TRAIN, model="smollm2-135m", out_dir=tmp_path, dry_run=True, loss="ntl", batch_size=2,
+                       max_seq_length=512, backend=backend, log=lambda *a: None)
+    tr = run["trainer"]
+    batch = tr.data_collator([tr.train_dataset[i] for i in range(2)])
+    model = tr.model.eval()
+    with torch.no_grad():
+        got = tr.compute_loss(model, dict(batch))
+        full = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+        want = composite_loss(full, batch["labels"], tr.processing_class, ntl_weight=2.0, emo_weight=0.0)["loss"]
+    assert abs(float(got) - float(want)) < 1e-4

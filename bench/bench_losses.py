@@ -1,0 +1,54 @@
+"""The loss ablation: CE, CE+NTL-MSE, CE+NTL-WAS, CE+NTL-MSE+EMO on the same data, steps and seeds.
+
+    python bench/bench_losses.py [--steps 40] [--seeds 0,1] [--lr 1e-3] [--batch 4] [--seq 512] [--losses ce,ntl-mse,...]
+
+Each (loss, seed) trains the embedded model with `aes_kit.train.train_scorer` (the demo's recipe: length-grouped
+batches, nothing cut) and reads the score of all test essays from the score-digit distribution
+(`aes_kit.scoring.score_distribution`): QWK of the `expected` and `argmax` read-outs. Prints mean ± spread (half the
+max-min range) per loss and writes bench/results/bench_losses.json (every run, so a table can be rebuilt).
+"""
+import argparse, json, os, statistics, tempfile, time
+from pathlib import Path
+
+LOSSES = {"ce": dict(loss="ce"),
+          "ntl-mse": dict(loss="ntl", ntl_kind="mse", ntl_weight=2.0),
+          "ntl-was": dict(loss="ntl", ntl_kind="was", ntl_weight=2.0),
+          "ntl-mse+emo": dict(loss="ntl+emo", ntl_kind="mse", ntl_weight=2.0, emo_weight=0.1)}
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--steps", type=int, default=40); ap.add_argument("--seeds", default="0,1")
+    ap.add_argument("--lr", type=float, default=1e-3); ap.add_argument("--batch", type=int, default=4)
+    ap.add_argument("--seq", type=int, default=512); ap.add_argument("--losses", default=",".join(LOSSES))
+    a = ap.parse_args(argv)
+    from aes_kit.core import data_dir
+    from aes_kit.data import load_essays
+    from aes_kit.metrics import qwk
+    from aes_kit.train import train_scorer
+    from aes_kit.scoring import score_distribution, readout_scores
+    test = load_essays(data_dir()/"aes_sample"/"test.jsonl")
+    gold, lo, hi = list(test["score"]), int(test[0]["min_score"]), int(test[0]["max_score"])
+    runs, dst = [], Path(__file__).parent/"results"/"bench_losses.json"
+    dst.parent.mkdir(exist_ok=True)
+    for name in a.losses.split(","):
+        for seed in [int(s) for s in a.seeds.split(",")]:
+            t0 = time.time()
+            with tempfile.TemporaryDirectory() as d:
+                tr = train_scorer(data_dir()/"aes_sample"/"train.jsonl", out_dir=d, max_steps=a.steps, save_steps=10**6,
+                                  lr=a.lr, batch_size=a.batch, grad_accum=1, max_seq_length=a.seq, group_by_length=True,
+                                  seed=seed, log=lambda *x: None, **LOSSES[name])
+                P = score_distribution(tr["trainer"].model, tr["trainer"].processing_class, test)
+            r = dict(loss=name, seed=seed, steps=a.steps, seconds=round(time.time() - t0, 1),
+                     **{h: qwk(gold, readout_scores(P, lo, h), lo, hi) for h in ("expected", "argmax")},
+                     bimodal=float(((P[:, 0] + P[:, -1]) > 0.5).mean()))   # share of essays with most mass on 0 or 5
+            runs.append(r); print(json.dumps(r), flush=True)
+            dst.write_text(json.dumps(runs, indent=1), encoding="utf-8")
+    print(f"\n| loss | expected QWK | argmax QWK | essays with >50% on {lo} or {hi} |\n|---|---|---|---|")
+    for name in dict.fromkeys(r["loss"] for r in runs):
+        rs = [r for r in runs if r["loss"] == name]
+        cell = lambda k: (f"{statistics.mean(r[k] for r in rs):.3f} ± "
+                          f"{(max(r[k] for r in rs) - min(r[k] for r in rs)) / 2:.3f}")
+        print(f"| {name} | {cell('expected')} | {cell('argmax')} | {cell('bimodal')} |")
+    print(f"\n{len(runs)} runs, {a.steps} steps × {a.batch} essays, seeds {a.seeds}, lr {a.lr}; saved {dst}")
+
+if __name__ == "__main__": main()
