@@ -38,8 +38,32 @@ def demo_settings(hardware:str|None=None)->dict:
     from aes_kit.model import hardware_profile
     common = dict(limit=None, methods=("generate", "expected"), loss="ntl", group_by_length=False, kmmlu_shots=5)
     if (hardware or hardware_profile()) == "cpu":   # measured on 2 cores: see the table in the notebook
-        return dict(common, steps=48, lr=1e-3, batch_size=4, max_seq_length=512, max_new_tokens=16, kmmlu_limit=4)
-    return dict(common, steps=60, lr=2e-4, batch_size=None, max_seq_length=None, max_new_tokens=256, kmmlu_limit=None)
+        return dict(common, steps=48, lr=1e-3, batch_size=4, max_seq_length=512, max_new_tokens=16, kmmlu_limit=4,
+                    consistency_m=4, consistency_limit=12)
+    return dict(common, steps=60, lr=2e-4, batch_size=None, max_seq_length=None, max_new_tokens=256, kmmlu_limit=None,
+                consistency_m=10, consistency_limit=None)
+
+# %% ../nbs/08_pipeline.ipynb #c54c305a
+def _consistency_stage(model:str, adapter, test_file, out, cfg:dict, rows:list)->dict|None:
+    "The demo's self-consistency stage: QWK of both votes at m samples vs greedy, on `consistency_limit` essays."
+    m = cfg["consistency_m"]
+    if not m: return None
+    from aes_kit.consistency import consistency_curve
+    from aes_kit.scoring import load_scorer
+    from aes_kit.data import load_essays
+    t = time.time()
+    scorer, tok = load_scorer(model, adapter)
+    essays = [dict(r) for r in load_essays(test_file)][:cfg["consistency_limit"]]
+    s = consistency_curve(scorer, tok, essays, max_m=m, chunk_m=m, max_new_tokens=8, out_dir=out, progress=False,
+                          log=lambda *a: None)
+    del scorer; _free_memory()
+    c, g = s["curves"], s["greedy"]
+    res = dict(n=s["n_essays"], m=m, majority=c["majority"]["mean"][-1], average=c["average"]["mean"][-1],
+               greedy=g["qwk"] if g else None, sample_invalid_rate=s["sample_invalid_rate"])
+    rows.append(dict(stage=f"self-consistency (n={res['n']}, m={m})", seconds=time.time() - t,
+                     result=f"QWK majority {res['majority']:.3f} · average {res['average']:.3f} · "
+                            f"greedy {res['greedy']:.3f}; plot {out/'qwk_vs_m.png'}"))
+    return res
 
 # %% ../nbs/08_pipeline.ipynb #dc7fb5e7
 def run_demo(out_dir=None,                  # where everything goes; default checkpoints/demo
@@ -89,7 +113,8 @@ def run_demo(out_dir=None,                  # where everything goes; default che
             rows.append(dict(stage=f"score {label} · {k} (n={v['n']})", seconds=secs if k == methods[0] else 0.0,
                              result=f"QWK {v['qwk']:.3f} · MAE {v['mae']:.2f} · exact {v['exact_accuracy']:.2f} · "
                                     f"invalid {v['invalid_rate']:.0%}"))
-    # (further scoring stages, e.g. self-consistency, go here: they append to `rows` and `scores`)
+    # 2b. self-consistency (notebook 07): does a vote over m samples beat one greedy answer?
+    consistency = _consistency_stage(model, tr["adapter_dir"], test_file, out/"consistency", cfg, rows)
     # 3. KMMLU sample: did fine-tuning on essays cost general knowledge?
     t = time.time()
     km, _ = run_kmmlu(model, data_dir()/"kmmlu_sample", out/"kmmlu", adapter=str(tr["adapter_dir"]), shots=kmmlu_shots,
@@ -103,7 +128,7 @@ def run_demo(out_dir=None,                  # where everything goes; default che
     table = summary_table(rows)
     summary = dict(model=model, settings={k: list(v) if isinstance(v, tuple) else v for k, v in cfg.items()}, out_dir=str(out),
                    stages=rows, train_losses=losses, scores=scores, wall_seconds=round(wall, 1),
-                   kmmlu={k: km[k] for k in ("n", "accuracy_micro", "accuracy_macro")})
+                   kmmlu={k: km[k] for k in ("n", "accuracy_micro", "accuracy_macro")}, consistency=consistency)
     write_json(out/"summary.json", summary)
     write_text(out/"summary.md", f"# aes-kit demo ({model})\n\n```\n{table}\n```\n")
     log("\n" + table + f"\n\nsaved: {out/'summary.json'}")
