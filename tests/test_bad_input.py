@@ -205,8 +205,11 @@ def test_debug_shows_the_traceback(tmp_path):
 def _start_on_fifo(tmp_path, head:bytes=b""):
     "Start `aes-kit validate FIFO`, wait until it has the FIFO open, write `head` and keep the writer open."
     fifo = tmp_path/"slow.csv"; os.mkfifo(fifo)
+    # a terminal delivers Ctrl-C; a runner started in the background (`cmd &`) passes SIGINT on as *ignored*, and
+    # Python then never raises KeyboardInterrupt: give the child the default disposition, as a terminal would
     proc = subprocess.Popen([sys.executable, "-c", ENTRY, "validate", str(fifo), "--task", "essay"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     t0 = time.monotonic()
     while True:                                   # a non-blocking writer open succeeds once a reader is there
         try: fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK); break
