@@ -95,7 +95,7 @@ PRESETS = {
     "gemma2-9b":    ModelPreset("unsloth/gemma-2-9b-it-bnb-4bit", "google/gemma-2-9b-it", "gemma2", 9.2,
                                 gated=True, gpu=_S((1024, 1, 16), (2048, 2, 8), (4096, 4, 4))),
 }
-CPU_SETTINGS = (256, 2, 1)  # the embedded model in fast mode
+CPU_SETTINGS = (512, 2, 1)  # the embedded model on CPU: 512 tokens hold every sample essay (prompts run 177-393)
 
 # %% ../nbs/00b_model.ipynb #fd20ad34
 def hardware_profile(gpu_name:str|None=None, vram_gb:float|None=None)->str:

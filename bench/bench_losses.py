@@ -1,9 +1,10 @@
 """The loss ablation: CE, CE+NTL-MSE, CE+NTL-WAS, CE+NTL-MSE+EMO on the same data, steps and seeds.
 
-    python bench/bench_losses.py [--steps 40] [--seeds 0,1] [--lr 1e-3] [--batch 4] [--seq 512] [--losses ce,ntl-mse,...]
+    python bench/bench_losses.py [--steps 48] [--seeds 0,1] [--lr 1e-3] [--batch 4] [--seq 512] [--group-by-length]
+                                 [--losses ce,ntl-mse,...]
 
-Each (loss, seed) trains the embedded model with `aes_kit.train.train_scorer` (the demo's recipe: length-grouped
-batches, nothing cut) and reads the score of all test essays from the score-digit distribution
+Each (loss, seed) trains the embedded model with `aes_kit.train.train_scorer` on the demo's CPU recipe by default
+(`aes_kit.pipeline.demo_settings("cpu")`: steps, lr, batch, length, batch order; nothing cut) and reads the score of all test essays from the score-digit distribution
 (`aes_kit.scoring.score_distribution`): QWK of the `expected` and `argmax` read-outs. Prints mean ± spread (half the
 max-min range) per loss and writes bench/results/bench_losses.json (every run, so a table can be rebuilt).
 """
@@ -17,9 +18,12 @@ LOSSES = {"ce": dict(loss="ce"),
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--steps", type=int, default=40); ap.add_argument("--seeds", default="0,1")
-    ap.add_argument("--lr", type=float, default=1e-3); ap.add_argument("--batch", type=int, default=4)
-    ap.add_argument("--seq", type=int, default=512); ap.add_argument("--losses", default=",".join(LOSSES))
+    from aes_kit.pipeline import demo_settings
+    d = demo_settings("cpu")
+    ap.add_argument("--steps", type=int, default=d["steps"]); ap.add_argument("--seeds", default="0,1")
+    ap.add_argument("--lr", type=float, default=d["lr"]); ap.add_argument("--batch", type=int, default=d["batch_size"])
+    ap.add_argument("--seq", type=int, default=d["max_seq_length"]); ap.add_argument("--losses", default=",".join(LOSSES))
+    ap.add_argument("--group-by-length", action="store_true", default=d["group_by_length"])
     a = ap.parse_args(argv)
     from aes_kit.core import data_dir
     from aes_kit.data import load_essays
@@ -35,7 +39,7 @@ def main(argv=None):
             t0 = time.time()
             with tempfile.TemporaryDirectory() as d:
                 tr = train_scorer(data_dir()/"aes_sample"/"train.jsonl", out_dir=d, max_steps=a.steps, save_steps=10**6,
-                                  lr=a.lr, batch_size=a.batch, grad_accum=1, max_seq_length=a.seq, group_by_length=True,
+                                  lr=a.lr, batch_size=a.batch, grad_accum=1, max_seq_length=a.seq, group_by_length=a.group_by_length,
                                   seed=seed, log=lambda *x: None, **LOSSES[name])
                 P = score_distribution(tr["trainer"].model, tr["trainer"].processing_class, test)
             r = dict(loss=name, seed=seed, steps=a.steps, seconds=round(time.time() - t0, 1),
@@ -49,6 +53,7 @@ def main(argv=None):
         cell = lambda k: (f"{statistics.mean(r[k] for r in rs):.3f} ± "
                           f"{(max(r[k] for r in rs) - min(r[k] for r in rs)) / 2:.3f}")
         print(f"| {name} | {cell('expected')} | {cell('argmax')} | {cell('bimodal')} |")
-    print(f"\n{len(runs)} runs, {a.steps} steps × {a.batch} essays, seeds {a.seeds}, lr {a.lr}; saved {dst}")
+    print(f"\n{len(runs)} runs, {a.steps} steps × {a.batch} essays at {a.seq} tokens, "
+          f"{'length-grouped' if a.group_by_length else 'random'} batches, seeds {a.seeds}, lr {a.lr}; saved {dst}")
 
 if __name__ == "__main__": main()
