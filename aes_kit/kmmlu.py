@@ -4,13 +4,14 @@
 
 # %% auto #0
 __all__ = ['LETTERS', 'CATEGORIES', 'CATEGORY_SUBJECTS', 'SUBJECTS', 'HUB_REPOS', 'TEXT_COLS', 'FEWSHOT_MODES',
-           'TOKENIZER_INFINITY', 'DIRECT_STOPS', 'COT_INSTRUCTION', 'category_of', 'select_subjects',
-           'read_subject_csv', 'hub_config_name', 'load_kmmlu', 'doc_to_text', 'gold_letter', 'fewshot_indices',
-           'fewshot_rows', 'build_context', 'build_requests', 'harness_max_length', 'encode_pair', 'loglik_choices',
-           'prefix_groups', 'extract_answer', 'cut_at_stops', 'generation_prompts', 'generate_texts', 'peak_memory',
-           'summarize', 'evaluate_kmmlu', 'plot_categories', 'save_kmmlu', 'load_for_eval', 'run_kmmlu', 'kmmlu_cli',
-           'weak_subjects', 'wrong_answers', 'embed_texts', 'cluster_representatives', 'cot_prompt',
-           'template_rationale', 'cot_records', 'write_cot_jsonl', 'improvement_data']
+           'TOKENIZER_INFINITY', 'DIRECT_STOPS', 'COT_INSTRUCTION', 'COT_HARD_STOPS', 'COT_HARD_ANSWER', 'category_of',
+           'select_subjects', 'read_subject_csv', 'hub_config_name', 'load_kmmlu', 'doc_to_text', 'gold_letter',
+           'fewshot_indices', 'fewshot_rows', 'build_context', 'build_requests', 'harness_max_length', 'encode_pair',
+           'loglik_choices', 'prefix_groups', 'extract_answer', 'cut_at_stops', 'generation_prompts', 'generate_texts',
+           'cot_hard_task', 'cot_hard_requests', 'cot_hard_answer', 'peak_memory', 'summarize', 'evaluate_kmmlu',
+           'plot_categories', 'save_kmmlu', 'load_for_eval', 'run_kmmlu', 'kmmlu_cli', 'weak_subjects', 'wrong_answers',
+           'embed_texts', 'cluster_representatives', 'cot_prompt', 'template_rationale', 'cot_records',
+           'write_cot_jsonl', 'improvement_data', 'loop_table', 'improvement_round']
 
 # %% ../nbs/06_kmmlu.ipynb #a8c7f543
 import os, re, io, copy, json, math, time, random
@@ -373,9 +374,9 @@ def cut_at_stops(text:str, stops=DIRECT_STOPS)->str:
 
 # %% ../nbs/06_kmmlu.ipynb #c9027d0a
 def generation_prompts(contexts:list[str], tok, style:str="direct")->list[str]:
-    "Prompts for generate mode: 'direct' = the harness context as is; 'chat' = wrapped in the chat template; 'cot' = chat + CoT instruction."
-    if style == "direct": return list(contexts)
-    if style not in ("chat", "cot"): raise AesKitError(f"generation style must be direct, chat or cot (got {style!r})")
+    "Prompts for generate mode: 'direct' = the harness context as is; 'chat' = wrapped in the chat template; 'cot' = chat + CoT instruction; 'cot_hard' = as is."
+    if style in ("direct", "cot_hard"): return list(contexts)      # the harness feeds its contexts as plain text
+    if style not in ("chat", "cot"): raise AesKitError(f"generation style must be direct, chat, cot or cot_hard (got {style!r})")
     if not getattr(tok, "chat_template", None): raise AesKitError(f"style {style!r} needs a tokenizer with a chat template")
     out = []
     for c in contexts:
@@ -388,6 +389,49 @@ def generate_texts(model, tok, prompts:list[str], max_new_tokens:int=8, batch_si
     from aes_kit.scoring import generate_batch
     return generate_batch(model, tok, prompts, max_new_tokens=max_new_tokens, batch_size=batch_size, progress=progress,
                           desc="KMMLU generate")
+
+# %% ../nbs/06_kmmlu.ipynb #8b4406ee
+COT_HARD_STOPS = ("질문:",)   # kmmlu_cot_hard generation_kwargs.until
+# its regex filter: the YAML lists regex_pattern twice and the second one is the one that applies
+COT_HARD_ANSWER = re.compile(r"(?<=정답은)\s*[(]?(A|B|C|D)[)]?.*(?=입니다.)")
+
+def cot_hard_task(subject:str)->dict:
+    "The harness's `kmmlu_cot_hard_<subject>` task file: its name, `doc_to_text` template and fixed CoT examples."
+    try: import lm_eval
+    except ImportError: raise AesKitError("style cot_hard reads lm-eval's kmmlu_cot_hard task files: pip install lm-eval") from None
+    import yaml
+    f = Path(lm_eval.__file__).parent/"tasks"/"kmmlu"/"cot_hard"/f"kmmlu_cot_hard_{_norm(subject).replace('-', '_')}.yaml"
+    if not f.exists(): raise AesKitError(f"{f}: lm-eval has no kmmlu_cot_hard task for subject {subject!r}")
+    cfg = yaml.safe_load(f.read_text(encoding="utf-8"))
+    return dict(task=cfg["task"], doc_to_text=cfg["doc_to_text"], samples=cfg["fewshot_config"]["samples"])
+
+# %% ../nbs/06_kmmlu.ipynb #8457c259
+def _render(template:str, doc:dict)->str:
+    "Render a task template as the harness does (jinja2, strict, trailing newline kept)."
+    import jinja2
+    env = jinja2.Environment(loader=jinja2.BaseLoader, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    return env.from_string(template).render(**doc)
+
+def cot_hard_requests(data:dict,  # from `load_kmmlu`
+                      shots:int=5, # how many of the task's fixed CoT examples (0-5)
+                     )->list[dict]:
+    "Requests like `build_requests`, with the harness's kmmlu_cot_hard context: k fixed CoT examples, then the question."
+    reqs = []
+    for s, d in data.items():
+        t = cot_hard_task(s)
+        if not 0 <= shots <= len(t["samples"]):
+            raise AesKitError(f"{t['task']} has {len(t['samples'])} CoT examples (asked for {shots})")
+        head = "".join(_render(t["doc_to_text"], x) + " " + str(x["target"]) + "\n\n" for x in t["samples"][:shots])
+        for _, row in d["test"].iterrows():
+            doc = {k: row[k] for k in ("question", "A", "B", "C", "D")}
+            reqs.append(dict(subject=s, index=int(row["index"]), category=category_of(s), answer=gold_letter(row),
+                             shots=tuple(range(shots)), context=head + _render(t["doc_to_text"], doc)))
+    return reqs
+
+def cot_hard_answer(text:str)->str:
+    "The answer the harness's kmmlu_cot_hard filter takes: cut at `질문:`, first regex match, stripped; '' if none."
+    m = COT_HARD_ANSWER.findall(cut_at_stops(str(text or ""), COT_HARD_STOPS))
+    return m[0].strip() if m else ""
 
 # %% ../nbs/06_kmmlu.ipynb #069dcf3e
 def peak_memory(device=None)->dict:
@@ -423,15 +467,17 @@ def evaluate_kmmlu(model, tok,
                    seed:int=1234,
                    batch_size:int=8,
                    prefix_cache:bool=True,
-                   style:str="direct",        # generate mode: 'direct', 'chat' or 'cot'
-                   max_new_tokens:int|None=None, # generate mode: default 8 (direct/chat) or 256 (cot)
+                   style:str="direct",        # generate mode: 'direct', 'chat', 'cot' or 'cot_hard' (the harness task)
+                   max_new_tokens:int|None=None, # generate mode: default 8 (direct/chat) or 256 (cot, cot_hard)
                    progress:bool=True,
                    fewshot_split:str="dev",   # 'dev' (the kmmlu task) or 'test'
                   )->tuple[dict, "pd.DataFrame"]:
     "Evaluate on KMMLU data; returns (results dict, predictions DataFrame with subject, index, answer, pred, correct)."
     import pandas as pd, numpy as np, torch
     if mode not in ("loglik", "generate"): raise AesKitError(f"--mode must be loglik or generate (got {mode!r})")
-    reqs = build_requests(data, shots, fewshot, seed, fewshot_split)
+    cot_hard = mode == "generate" and style == "cot_hard"   # the harness task file fixes its own examples
+    if cot_hard: fewshot, fewshot_split = "first_n", "task"
+    reqs = cot_hard_requests(data, shots) if cot_hard else build_requests(data, shots, fewshot, seed, fewshot_split)
     if not reqs: raise AesKitError("no test questions selected")
     dev = model_device(model)
     if dev.type == "cuda": torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats()
@@ -443,10 +489,10 @@ def evaluate_kmmlu(model, tok,
         preds["pred"] = [LETTERS[int(np.argmax(x))] for x in ll]   # first maximum, like the harness's np.argmax
         for j, x in enumerate(LETTERS): preds[f"ll_{x}"] = ll[:, j]
     else:
-        mnt = max_new_tokens or (256 if style == "cot" else 8)
+        mnt = max_new_tokens or (256 if style in ("cot", "cot_hard") else 8)
         gens = generate_texts(model, tok, generation_prompts([r["context"] for r in reqs], tok, style), mnt, batch_size, progress)
         preds["generation"] = gens
-        preds["pred"] = [extract_answer(g if style == "cot" else cut_at_stops(g)) for g in gens]
+        preds["pred"] = [cot_hard_answer(g) if cot_hard else extract_answer(g if style == "cot" else cut_at_stops(g)) for g in gens]
     if dev.type == "cuda": torch.cuda.synchronize()
     secs = time.time() - t0
     preds["correct"] = preds["pred"] == preds["answer"]
@@ -518,7 +564,8 @@ def kmmlu_cli(argv:list)->int:
     p.add_argument("--subjects", default="all", help="all | Subject,Subject | STEM | HUMSS | 'Applied Science' | Other")
     p.add_argument("--shots", type=int, default=5, help="few-shot examples from each subject's dev split (0-5)")
     p.add_argument("--mode", default="loglik", choices=["loglik", "generate"])
-    p.add_argument("--style", default="direct", choices=["direct", "chat", "cot"], help="prompt style for --mode generate")
+    p.add_argument("--style", default="direct", choices=["direct", "chat", "cot", "cot_hard"],
+                   help="prompt style for --mode generate (cot_hard: the harness kmmlu_cot_hard task, string for string)")
     p.add_argument("--fewshot", default="harness", choices=list(FEWSHOT_MODES),
                    help="few-shot sampler: harness = the stock lm-eval kmmlu task's seeded draw (default), "
                         "first_n = the first k dev rows, random = a seeded draw per question")
@@ -636,3 +683,51 @@ def improvement_data(preds:"pd.DataFrame", data:dict, out_path, n_weak:int|None=
     chosen = w.iloc[reps].reset_index(drop=True)
     write_cot_jsonl(out_path, cot_records(chosen, rationale_fn))
     return chosen
+
+# %% ../nbs/06_kmmlu.ipynb #c9cf2f84
+def loop_table(before:"pd.DataFrame", # predictions before (subject, index, correct)
+               after:"pd.DataFrame",  # predictions after retraining, same questions
+               trained:"pd.DataFrame", # the rows the CoT data was made from (subject, index)
+              )->"pd.DataFrame":
+    "Per-subject accuracy before/after on the same questions, and on the held-out ones (not in the CoT data); a total row."
+    import pandas as pd
+    key = ["subject", "index"]
+    m = before[key + ["correct"]].merge(after[key + ["correct"]], on=key, suffixes=("_before", "_after"))
+    used = set(zip(trained["subject"], trained["index"].astype(int)))
+    m["trained_on"] = [(s, int(i)) in used for s, i in zip(m["subject"], m["index"])]
+    def rows(g):
+        ho = g[~g["trained_on"]]
+        return pd.Series(dict(n=len(g), trained_on=int(g["trained_on"].sum()), before=g["correct_before"].mean(),
+                              after=g["correct_after"].mean(), before_held_out=ho["correct_before"].mean(),
+                              after_held_out=ho["correct_after"].mean()))
+    t = pd.DataFrame({s: rows(g) for s, g in m.groupby("subject")}).T
+    t.loc["total"] = rows(m)
+    t["delta_held_out"] = t["after_held_out"] - t["before_held_out"]
+    return t.astype({"n": int, "trained_on": int})
+
+# %% ../nbs/06_kmmlu.ipynb #0e554d8e
+def improvement_round(model:str,              # the model that was evaluated (alias, preset, Hub id or dir)
+                      data,                   # the KMMLU source it was evaluated on
+                      preds:"pd.DataFrame",   # its predictions (`evaluate_kmmlu` / kmmlu_predictions.csv)
+                      out_dir,                # cot.jsonl, train/, after/ and loop_table.csv go here
+                      subjects:str="all", shots:int=5, limit:int|None=None, # the same selection as the evaluation
+                      n_weak:int|None=3, k:int=8, # weak subjects to mine, representatives to keep
+                      steps:int=60, lr:float=2e-4, max_seq_length:int=1024,
+                      rationale_fn=template_rationale, # row -> rationale text (a template, a stronger model, an API)
+                      seed:int=0, log=print)->dict:
+    "Close the loop: CoT data from wrong answers -> a short LoRA training run -> the same evaluation with the adapter."
+    from aes_kit.train import train_scorer
+    out = Path(out_dir)
+    d = load_kmmlu(data, subjects, shots, limit)
+    chosen = improvement_data(preds, d, out/"cot.jsonl", n_weak, k, rationale_fn=rationale_fn, seed=seed)
+    log(f"CoT data: {len(chosen)} rows from {chosen['subject'].nunique()} subject(s), rationale {getattr(rationale_fn, '__name__', 'custom')}")
+    tr = train_scorer(out/"cot.jsonl", model=model, out_dir=out/"train", max_steps=steps, save_steps=steps, lr=lr,
+                      max_seq_length=max_seq_length, seed=seed, log=log)
+    adapter = tr["adapter_dir"]; del tr                  # one model in memory at a time
+    import gc; gc.collect()
+    res, after = run_kmmlu(model, data, out/"after", adapter=str(adapter), subjects=subjects, shots=shots, limit=limit,
+                           progress=False)
+    table = loop_table(preds, after, chosen)
+    write_text(out/"loop_table.csv", table.to_csv())
+    return dict(table=table, chosen=chosen, adapter=adapter, after=res,
+                rationale=getattr(rationale_fn, "__name__", "custom"), cot_file=out/"cot.jsonl")

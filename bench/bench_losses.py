@@ -24,6 +24,8 @@ def main(argv=None):
     ap.add_argument("--lr", type=float, default=d["lr"]); ap.add_argument("--batch", type=int, default=d["batch_size"])
     ap.add_argument("--seq", type=int, default=d["max_seq_length"]); ap.add_argument("--losses", default=",".join(LOSSES))
     ap.add_argument("--group-by-length", action="store_true", default=d["group_by_length"])
+    ap.add_argument("--fresh", action="store_true", help="ignore earlier runs in the results file (default: keep the "
+                    "runs made with the same settings and do only the missing (loss, seed) pairs)")
     a = ap.parse_args(argv)
     from aes_kit.core import data_dir
     from aes_kit.data import load_essays
@@ -32,22 +34,30 @@ def main(argv=None):
     from aes_kit.scoring import score_distribution, readout_scores
     test = load_essays(data_dir()/"aes_sample"/"test.jsonl")
     gold, lo, hi = list(test["score"]), int(test[0]["min_score"]), int(test[0]["max_score"])
-    runs, dst = [], Path(__file__).parent/"results"/"bench_losses.json"
+    dst = Path(__file__).parent/"results"/"bench_losses.json"
     dst.parent.mkdir(exist_ok=True)
+    same = dict(steps=a.steps, lr=a.lr, batch=a.batch, seq=a.seq, group_by_length=a.group_by_length)
+    runs = [] if a.fresh or not dst.exists() else [r for r in json.loads(dst.read_text(encoding="utf-8"))
+                                                    if all(r.get(k) == v for k, v in same.items())]
     for name in a.losses.split(","):
         for seed in [int(s) for s in a.seeds.split(",")]:
+            if any(r["loss"] == name and r["seed"] == seed for r in runs):
+                print(f"{name} seed {seed}: kept from {dst}"); continue
             t0 = time.time()
             with tempfile.TemporaryDirectory() as d:
                 tr = train_scorer(data_dir()/"aes_sample"/"train.jsonl", out_dir=d, max_steps=a.steps, save_steps=10**6,
                                   lr=a.lr, batch_size=a.batch, grad_accum=1, max_seq_length=a.seq, group_by_length=a.group_by_length,
                                   seed=seed, log=lambda *x: None, **LOSSES[name])
                 P = score_distribution(tr["trainer"].model, tr["trainer"].processing_class, test)
-            r = dict(loss=name, seed=seed, steps=a.steps, seconds=round(time.time() - t0, 1),
+            r = dict(loss=name, seed=seed, **same, threads=int(os.environ.get("OMP_NUM_THREADS", "0") or 0),
+                     load_avg=round(os.getloadavg()[0], 1), seconds=round(time.time() - t0, 1),
                      **{h: qwk(gold, readout_scores(P, lo, h), lo, hi) for h in ("expected", "argmax")},
                      bimodal=float(((P[:, 0] + P[:, -1]) > 0.5).mean()))   # share of essays with most mass on 0 or 5
             runs.append(r); print(json.dumps(r), flush=True)
             dst.write_text(json.dumps(runs, indent=1), encoding="utf-8")
     print(f"\n| loss | expected QWK | argmax QWK | essays with >50% on {lo} or {hi} |\n|---|---|---|---|")
+    wanted = [(n, int(x)) for n in a.losses.split(",") for x in a.seeds.split(",")]
+    runs = [r for r in runs if (r["loss"], r["seed"]) in wanted]
     for name in dict.fromkeys(r["loss"] for r in runs):
         rs = [r for r in runs if r["loss"] == name]
         cell = lambda k: (f"{statistics.mean(r[k] for r in rs):.3f} ± "

@@ -143,3 +143,50 @@ def test_loglik_identical_to_harness(model_tok):
     for i in range(len(reqs)):
         for j in range(4):
             assert abs(ours[i, j] - theirs[4*i + j]) < 1e-3, (i, j, ours[i, j], theirs[4*i + j])
+
+
+def _cot_hard_task_dir(tmp_path, subjects):
+    "lm-eval's own kmmlu_cot_hard_<subject> task files (included unchanged), pointed at the local sample CSVs."
+    import lm_eval
+    src = Path(lm_eval.__file__).parent / "tasks" / "kmmlu" / "cot_hard"
+    for s in subjects:
+        slug = s.lower().replace("-", "_")
+        (tmp_path / f"aeskit_cot_{slug}.yaml").write_text(
+            f"include: {src / f'kmmlu_cot_hard_{slug}.yaml'}\ntask: aeskit_cot_{slug}\ntag: aeskit_cot_tasks\n"
+            f"dataset_path: csv\ndataset_name: null\ndataset_kwargs:\n  data_files:\n"
+            f"    dev: {SAMPLE / f'{s}-dev.csv'}\n    test: {SAMPLE / f'{s}-test.csv'}\n", encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize("shots", [0, 5])
+def test_cot_hard_prompt_identical_to_harness(shots, tmp_path):
+    "style cot_hard: every sample question's context == the one lm-eval's kmmlu_cot_hard task builds; same stop."
+    from lm_eval.tasks import TaskManager, get_task_dict
+    from aes_kit.kmmlu import load_kmmlu, cot_hard_requests, COT_HARD_STOPS
+    tm = TaskManager(include_path=str(_cot_hard_task_dir(tmp_path, SUBJECTS)))
+    ours = cot_hard_requests(load_kmmlu(SAMPLE, "all", shots=0), shots=shots)
+    n = 0
+    for s in SUBJECTS:
+        name = "aeskit_cot_" + s.lower().replace("-", "_")
+        task = get_task_dict([name], tm)[name]
+        task.set_config(key="num_fewshot", value=shots)
+        task.build_all_requests()
+        theirs = {i.doc_id: i.arguments for i in task.instances}
+        mine = [r for r in ours if r["subject"] == s]
+        assert len(mine) == len(theirs) > 0, s
+        for r in mine:
+            ctx, kw = theirs[r["index"]]
+            assert r["context"] == ctx, (s, r["index"])
+            assert tuple(kw["until"]) == COT_HARD_STOPS
+            n += 1
+    assert n == len(ours) == 72
+
+
+def test_cot_hard_answer_matches_harness_filter():
+    "Our extraction == the harness's regex + take_first filter chain on awkward generations."
+    from lm_eval.filters.extraction import RegexFilter
+    from aes_kit.kmmlu import cot_hard_answer, COT_HARD_ANSWER
+    gens = ["따라서, 정답은 (D) 입니다.", "정답은 B입니다.", "정답은(A)이고 정답은 C입니다.", "답: C", "",
+            "정답은 (E) 입니다.", "정답은  D  라고 봅니다 입니다."]
+    theirs = RegexFilter(regex_pattern=COT_HARD_ANSWER.pattern).apply([[g] for g in gens], [None] * len(gens))
+    assert [cot_hard_answer(g) for g in gens] == [t[0] if t[0] != "[invalid]" else "" for t in theirs]
