@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['PROFILES', 'SUBCOMMANDS', 'AesKitError', 'size_profile', 'pick', 'project_root', 'data_dir', 'checkpoints_dir',
            'atomic_path', 'write_text', 'write_json', 'read_json', 'check_out_dir', 'result_set', 'file_lock',
-           'get_hf_token', 'use_drive', 'cli_parser', 'as_number', 'num_arg', 'size_arg', 'out_dir_arg', 'Terminated',
-           'debug_mode', 'last_resort_message', 'main']
+           'get_hf_token', 'use_drive', 'cli_parser', 'as_number', 'num_arg', 'size_arg', 'out_dir_arg', 'file_arg',
+           'Terminated', 'debug_mode', 'last_resort_message', 'main']
 
 # %% ../nbs/00a_core.ipynb #4e171bbe
 import os, sys, re, json, math, time, shutil, tempfile, contextlib, importlib, importlib.util, argparse
@@ -126,19 +126,31 @@ def _blocked_signals():
     if not hasattr(signal, "pthread_sigmask"): return None
     return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
 
+def _relocate(tmp:Path, out:Path, max_bytes:int=50_000_000):
+    "Rewrite the temporary folder's path to the final one inside the set's text records (JSON, Markdown, CSV)."
+    olds = {str(tmp), str(tmp.resolve())}
+    for f in tmp.rglob("*"):
+        if f.suffix not in (".json", ".jsonl", ".md", ".csv", ".txt") or not f.is_file() or f.stat().st_size > max_bytes: continue
+        text = f.read_text(encoding="utf-8", errors="surrogateescape")
+        new = text
+        for o in olds: new = new.replace(o, str(out))
+        if new != text: f.write_text(new, encoding="utf-8", errors="surrogateescape")
+
 @contextlib.contextmanager
 def result_set(out_dir,       # the folder a run's results go to
                owns=()):      # name patterns (fnmatch) of the files the previous run of this command left there
     """Yield a temporary folder beside `out_dir` to write one run's result files into. When the block ends
     normally they replace the previous set together (a new folder is one rename); on an error, Ctrl-C or SIGTERM
     the temporary folder is removed and `out_dir` is exactly as before. Entries of `out_dir` that match neither
-    `owns` nor a new file's name (an adapter, another command's results) stay where they are."""
+    `owns` nor a new file's name (an adapter, another command's results) stay where they are. Paths to the
+    temporary folder that the set's own records (JSON, Markdown, CSV) hold are rewritten to `out_dir`."""
     import fnmatch, signal
     out = check_out_dir(out_dir); out.parent.mkdir(parents=True, exist_ok=True)
     tag = f"{os.getpid()}-{time.monotonic_ns()}"
     tmp = out.parent/f".{out.name}.tmp-{tag}"; tmp.mkdir()
     try:
         yield tmp
+        _relocate(tmp, out)
         mask = _blocked_signals()
         try:
             if not out.exists(): os.rename(tmp, out)              # a new folder: one rename
@@ -267,6 +279,13 @@ def out_dir_arg(s:str)->str:
     "An argparse `type=` for an output folder: `check_out_dir` while the flags are read."
     try: check_out_dir(s)
     except AesKitError as e: raise argparse.ArgumentTypeError(str(e)) from None
+    return s
+
+def file_arg(s:str)->str:
+    "An argparse `type=` for an input file that must exist (its content is checked later, by its reader)."
+    p = Path(s).expanduser()
+    if not p.exists(): raise argparse.ArgumentTypeError(f"{s}: no such file")
+    if p.is_dir(): raise argparse.ArgumentTypeError(f"{s} is a directory, expected a file")
     return s
 
 # %% ../nbs/00a_core.ipynb #bbfe4e51

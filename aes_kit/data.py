@@ -12,7 +12,7 @@ __all__ = ['TASKS', 'DEFAULT_RANGE', 'MAX_PROBLEMS', 'EXCEL_FIX', 'INVISIBLE', '
 # %% ../nbs/01_data.ipynb #cad95572
 import os, re, sys, csv, io, json, math, codecs, collections
 from pathlib import Path
-from .core import AesKitError, cli_parser, data_dir, read_json, _jerr, _json_why
+from .core import AesKitError, cli_parser, data_dir, read_json, num_arg, _jerr, _json_why
 
 # %% ../nbs/01_data.ipynb #0fb20a56
 TASKS = ("essay", "traits", "summary", "summary-eval", "kmmlu", "instruction")
@@ -552,8 +552,8 @@ def validate_cli(argv:list)->int:
     p = cli_parser("validate", "Check a dataset file; one line per problem, non-zero exit if invalid.")
     p.add_argument("file", help="CSV/JSONL file (KMMLU: a CSV or a folder of {Subject}-{split}.csv)")
     p.add_argument("--task", default="essay", choices=TASKS, help="dataset kind (default essay)")
-    p.add_argument("--min-score", type=int, default=None, help="rubric minimum (default: meta.json beside the file, else 0)")
-    p.add_argument("--max-score", type=int, default=None, help="rubric maximum (default: meta.json beside the file, else 5)")
+    p.add_argument("--min-score", type=num_arg(int), default=None, help="rubric minimum (default: meta.json beside the file, else 0)")
+    p.add_argument("--max-score", type=num_arg(int), default=None, help="rubric maximum (default: meta.json beside the file, else 5)")
     p.add_argument("--encoding", default=None, help="force an encoding (default: UTF-8, or CP949 when the file is not UTF-8)")
     a = p.parse_args(argv)
     try: print(validate_file(a.file, a.task, a.min_score, a.max_score, a.encoding))
