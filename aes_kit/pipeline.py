@@ -147,12 +147,12 @@ def demo_cli(argv:list)->int:
     p = cli_parser("demo", "Train a scorer on data/aes_sample, score the test split before/after, evaluate the KMMLU sample.")
     p.add_argument("--out", type=out_dir_arg, default=None, help="output directory (default checkpoints/demo)")
     p.add_argument("--model", type=model_arg, default=EMBEDDED_ALIAS, help=f"model to fine-tune (default {EMBEDDED_ALIAS})")
-    d = demo_settings()
-    p.add_argument("--steps", type=num_arg(int, lo=1), default=d["steps"], help=f"training steps (default here: {d['steps']})")
-    p.add_argument("--limit", type=num_arg(int, lo=1), default=d["limit"], help=f"test essays to score (default here: {d['limit'] or 'all'})")
-    p.add_argument("--max-new-tokens", type=num_arg(int, lo=1), default=d["max_new_tokens"], help=f"generation budget (default here: {d['max_new_tokens']})")
+    cpu, gpu = demo_settings("cpu"), demo_settings("t4")   # no torch import just to print the defaults
+    for k, what in (("steps", "training steps"), ("limit", "test essays to score"), ("max_new_tokens", "generation budget")):
+        p.add_argument(f"--{k.replace('_', '-')}", type=num_arg(int, lo=1), default=None,
+                       help=f"{what} (default {cpu[k] or 'all'} on CPU, {gpu[k] or 'all'} on a GPU)")
     a = p.parse_args(argv)
-    run_demo(a.out, model=a.model, steps=a.steps, limit=a.limit, max_new_tokens=a.max_new_tokens)
+    run_demo(a.out, model=a.model, **{k: v for k, v in vars(a).items() if k not in ("out", "model") and v is not None})
     return 0
 
 # %% ../nbs/08_pipeline.ipynb #204bc4fc
