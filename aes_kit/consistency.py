@@ -181,6 +181,9 @@ def read_samples(path)->list[dict]:
             if n == len(lines): break                          # no newline after it: cut off mid-write
             raise AesKitError(f"{p}:{n}: not a JSON line (a damaged samples file): delete that line or the file"
                               ) from None
+        if not isinstance(out[-1], dict):
+            raise AesKitError(f"{p}:{n}: expected a JSON object per line, got {type(out[-1]).__name__} (a damaged "
+                              "samples file): delete that line or the file")
     return out
 
 def _trim_partial_line(path):

@@ -256,6 +256,7 @@ def _check(c:dict):
         if importlib.util.find_spec(pkg) is None: raise AesKitError(f"--report-to {c['report_to']}: `pip install {pkg}` first")
     if c["template"] not in ("chat", "alpaca"): raise AesKitError(f"--template must be chat or alpaca (got {c['template']!r})")
     check_model_name(c["model"])                          # paths and names too, all before torch is imported
+    if c["resume"] not in (None, False, True, "", "none", "auto"): resolve_resume(c["resume"], c["out_dir"])
     if c["out_dir"] is not None: check_out_dir(c["out_dir"])
     d = c["data"]
     if d is not None and not hasattr(d, "column_names") and not Path(d).is_file():
