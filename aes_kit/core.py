@@ -145,12 +145,13 @@ def result_set(out_dir,       # the folder a run's results go to
     `owns` nor a new file's name (an adapter, another command's results) stay where they are. Paths to the
     temporary folder that the set's own records (JSON, Markdown, CSV) hold are rewritten to `out_dir`."""
     import fnmatch, signal
-    out = check_out_dir(out_dir); out.parent.mkdir(parents=True, exist_ok=True)
+    shown = check_out_dir(out_dir)
+    out = shown.resolve(); out.parent.mkdir(parents=True, exist_ok=True)   # a linked folder: work where it points
     tag = f"{os.getpid()}-{time.monotonic_ns()}"
     tmp = out.parent/f".{out.name}.tmp-{tag}"; tmp.mkdir()
     try:
         yield tmp
-        _relocate(tmp, out)
+        _relocate(tmp, shown)
         mask = _blocked_signals()
         try:
             if not out.exists(): os.rename(tmp, out)              # a new folder: one rename
