@@ -13,8 +13,8 @@ from collections import Counter
 from fractions import Fraction
 from pathlib import Path
 import numpy as np
-from .core import AesKitError, atomic_path, write_json, cli_parser
-from .model import model_device, resolve_model, adapter_base, EMBEDDED_ALIAS   # notebook 00b
+from .core import AesKitError, atomic_path, write_json, cli_parser, result_set, num_arg, file_arg, out_dir_arg
+from .model import model_device, resolve_model, adapter_base, EMBEDDED_ALIAS, model_arg   # notebook 00b
 from .metrics import qwk, fill_invalid, INVALID_POLICIES                       # notebook 03a
 from .scoring import parse_score, extract_response, load_scorer, safe_model_name  # notebook 03
 
@@ -181,6 +181,9 @@ def read_samples(path)->list[dict]:
             if n == len(lines): break                          # no newline after it: cut off mid-write
             raise AesKitError(f"{p}:{n}: not a JSON line (a damaged samples file): delete that line or the file"
                               ) from None
+        if not isinstance(out[-1], dict):
+            raise AesKitError(f"{p}:{n}: expected a JSON object per line, got {type(out[-1]).__name__} (a damaged "
+                              "samples file): delete that line or the file")
     return out
 
 def _trim_partial_line(path):
@@ -449,12 +452,13 @@ def consistency_curve(model, tok,
         else: s["limit"], lim_v, s["limit_note"] = _limit(model, tok, rows, gold, lo, hi, template, temperature, top_p,
                                                           batch_size)
     s["per_essay"] = _per_essay(rows, recs, g, lim_v, lo, hi)
-    if out_dir is not None:
+    if out_dir is not None:                # summary and plots replace the previous three together; samples.jsonl stays
         import matplotlib.pyplot as plt
         s["files"] = dict(samples=str(out/"samples.jsonl"), summary=str(out/"summary.json"),
                           qwk_vs_m=str(out/"qwk_vs_m.png"), qwk_vs_cost=str(out/"qwk_vs_cost.png"))
-        write_json(out/"summary.json", s)
-        for fn, f in ((plot_qwk_vs_m, "qwk_vs_m.png"), (plot_qwk_vs_cost, "qwk_vs_cost.png")): plt.close(fn(s, out/f))
+        with result_set(out, owns=("summary.json", "qwk_vs_m.png", "qwk_vs_cost.png")) as new:
+            write_json(new/"summary.json", s)
+            for fn, f in ((plot_qwk_vs_m, "qwk_vs_m.png"), (plot_qwk_vs_cost, "qwk_vs_cost.png")): plt.close(fn(s, new/f))
     if tmp is not None: tmp.cleanup()
     return s
 
@@ -493,54 +497,37 @@ def vllm_sampler(model:str,               # a local dir or Hub id vLLM can load 
     return sample
 
 # %% ../nbs/07_consistency.ipynb #f08b97cb
-def _positive(kind):
-    "An argparse type: a finite number > 0 of `kind` (int or float)."
-    def conv(s):
-        import argparse
-        try: v = kind(s)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a {'whole number' if kind is int else 'number'}, got {s!r}")
-        if not math.isfinite(v) or v <= 0: raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {s!r}")
-        return v
-    conv.__name__ = kind.__name__
-    return conv
-
 def consistency_cli(argv:list)->int:
     "`aes-kit consistency`: m samples per essay, majority/average QWK vs m with bands, greedy and m -> inf lines, cost."
     from aes_kit.data import load_essays
     p = cli_parser("consistency", "Self-consistency: sample m scores per essay (prompt encoded once), vote, "
                                   "plot QWK vs m and vs cost.")
-    p.add_argument("--model", default=None,
+    p.add_argument("--model", type=model_arg, default=None,
                    help=f"base model: alias ({EMBEDDED_ALIAS}, presets), local dir or Hub id; default: adapter's base")
     p.add_argument("--adapter", default=None, help="LoRA adapter dir (e.g. checkpoints/RUN/final_adapter)")
-    p.add_argument("--data", required=True, help="essay file (JSONL/CSV, notebook 01 schema) with gold scores")
-    p.add_argument("--out", required=True, help="out dir: samples.jsonl, summary.json, qwk_vs_m.png, qwk_vs_cost.png")
-    p.add_argument("--max-m", type=_positive(int), default=50, help="samples per essay (default 50)")
-    p.add_argument("--chunk-m", type=_positive(int), default=10,
+    p.add_argument("--data", type=file_arg, required=True, help="essay file (JSONL/CSV, notebook 01 schema) with gold scores")
+    p.add_argument("--out", type=out_dir_arg, required=True, help="out dir: samples.jsonl, summary.json, qwk_vs_m.png, qwk_vs_cost.png")
+    p.add_argument("--max-m", type=num_arg(int, lo=1), default=50, help="samples per essay (default 50)")
+    p.add_argument("--chunk-m", type=num_arg(int, lo=1), default=10,
                    help="samples per essay decoded together; lower it on OOM (default 10)")
-    p.add_argument("--temperature", type=_positive(float), default=0.7, help="sampling temperature (default 0.7)")
-    p.add_argument("--top-p", type=_positive(float), default=1.0, help="nucleus sampling mass in (0, 1] (default 1.0)")
-    p.add_argument("--max-new-tokens", type=_positive(int), default=8,
+    p.add_argument("--temperature", type=num_arg(float, lo=0, lo_open=True), default=0.7, help="sampling temperature (default 0.7)")
+    p.add_argument("--top-p", type=num_arg(float, lo=0, hi=1, lo_open=True), default=1.0, help="nucleus sampling mass in (0, 1] (default 1.0)")
+    p.add_argument("--max-new-tokens", type=num_arg(int, lo=1), default=8,
                    help="tokens per sample; the score comes first (default 8)")
-    p.add_argument("--batch-size", type=_positive(int), default=4, help="essays encoded together (default 4)")
-    p.add_argument("--limit", type=_positive(int), default=None, help="only the first N essays")
+    p.add_argument("--batch-size", type=num_arg(int, lo=1), default=4, help="essays encoded together (default 4)")
+    p.add_argument("--limit", type=num_arg(int, lo=1), default=None, help="only the first N essays")
     p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0); a new seed draws new samples")
-    p.add_argument("--repeats", type=_positive(int), default=20, help="random sample orders for the band (default 20)")
+    p.add_argument("--repeats", type=num_arg(int, lo=1), default=20, help="random sample orders for the band (default 20)")
     p.add_argument("--template", default="chat", choices=["chat", "alpaca"], help="the model's prompt format")
     p.add_argument("--engine", default="hf", choices=["hf", "vllm"], help="hf (default) or vllm (GPU only, untested)")
     p.add_argument("--backend", default="auto", choices=["auto", "unsloth", "hf"])
-    p.add_argument("--min-score", type=int, default=None, help="rubric minimum (default: meta.json beside --data)")
-    p.add_argument("--max-score", type=int, default=None, help="rubric maximum (default: meta.json beside --data)")
+    p.add_argument("--min-score", type=num_arg(int), default=None, help="rubric minimum (default: meta.json beside --data)")
+    p.add_argument("--max-score", type=num_arg(int), default=None, help="rubric maximum (default: meta.json beside --data)")
     p.add_argument("--name", default=None, help="model label in the plots and settings")
     a = p.parse_args(argv)
-    if a.top_p > 1: raise AesKitError(f"--top-p must be in (0, 1] (got {a.top_p})")
     if a.model is None and a.adapter is None:
         raise AesKitError("give --model, --adapter, or both (see `aes-kit consistency --help`)")
-    if not Path(a.data).is_file(): raise AesKitError(f"--data {a.data}: no such file")
-    if Path(a.out).exists() and not Path(a.out).is_dir():
-        raise AesKitError(f"--out {a.out} is a file: expected a directory")
-    if a.adapter is not None: adapter_base(a.adapter)              # fail fast, before loading anything
-    if a.model is not None: resolve_model(a.model)
+    if a.adapter is not None: adapter_base(a.adapter, required=a.model is None)   # fail fast, before loading anything
     if a.engine == "vllm":
         import importlib.util
         if importlib.util.find_spec("vllm") is None: raise AesKitError(_NO_VLLM)

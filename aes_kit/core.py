@@ -4,11 +4,12 @@
 
 # %% auto #0
 __all__ = ['PROFILES', 'SUBCOMMANDS', 'AesKitError', 'size_profile', 'pick', 'project_root', 'data_dir', 'checkpoints_dir',
-           'atomic_path', 'write_text', 'write_json', 'file_lock', 'get_hf_token', 'use_drive', 'cli_parser',
+           'atomic_path', 'write_text', 'write_json', 'read_json', 'check_out_dir', 'result_set', 'file_lock',
+           'get_hf_token', 'use_drive', 'cli_parser', 'as_number', 'num_arg', 'size_arg', 'out_dir_arg', 'file_arg',
            'Terminated', 'debug_mode', 'last_resort_message', 'main']
 
 # %% ../nbs/00a_core.ipynb #4e171bbe
-import os, sys, re, json, time, shutil, tempfile, contextlib, importlib, importlib.util, argparse
+import os, sys, re, json, math, time, shutil, tempfile, contextlib, importlib, importlib.util, argparse
 from pathlib import Path
 
 # %% ../nbs/00a_core.ipynb #026baf65
@@ -85,6 +86,86 @@ def write_json(path, obj, indent:int=2)->Path:
     "Write `obj` as UTF-8 JSON (Korean kept readable) to `path` atomically."
     return write_text(path, json.dumps(obj, ensure_ascii=False, indent=indent, default=str) + "\n")
 
+# %% ../nbs/00a_core.ipynb #62c0b369
+def _jerr(e:json.JSONDecodeError)->str:
+    return f"{e.msg}{' ' if e.msg.endswith(' at') else ' at '}column {e.colno}"
+
+def _json_why(e:Exception)->str:
+    "What went wrong in a JSON parse that is not a syntax error (too deep, a number too long to convert)."
+    if isinstance(e, RecursionError): return "nested too deeply to read"
+    m = re.search(r"limit \((\d+) digits\).*value has (\d+) digits", str(e))   # Python's int-conversion limit
+    return f"a number with {m[2]} digits, more than the {m[1]} Python reads" if m else str(e).split(";")[0]
+
+def read_json(path, expect:type=dict):
+    "A JSON side file (meta.json, adapter_config.json, export records) whose every read/decode/parse/shape failure is one line."
+    p = Path(path); kind, brackets = ("JSON object", "{...}") if expect is dict else ("JSON array", "[...]")
+    try: obj = json.loads(p.read_bytes().decode("utf-8-sig"))
+    except OSError as e: why = f"cannot read ({e.strerror or e}); expected a readable {p.name}"
+    except UnicodeDecodeError as e: why = f"not UTF-8 text ({e.reason} near byte {e.start}); expected a UTF-8 {kind}"
+    except json.JSONDecodeError as e: why = f"line {e.lineno}: invalid JSON ({_jerr(e)}); expected a {kind}"
+    except (ValueError, RecursionError) as e: why = f"invalid JSON ({_json_why(e)}); expected a {kind}"
+    else: why = None
+    if why: raise AesKitError(f"{p}: {why}")
+    if not isinstance(obj, expect): raise AesKitError(f"{p}: expected a {kind} {brackets}, got {type(obj).__name__}")
+    return obj
+
+# %% ../nbs/00a_core.ipynb #2e32fa62
+def check_out_dir(path)->Path:
+    "Refuse, before any work, an output folder that cannot be one: an existing file, a path through a file, no write access."
+    p = Path(path).expanduser()
+    if p.exists() and not p.is_dir(): raise AesKitError(f"{path} is a file, expected a folder for the results")
+    q = p.parent
+    while not q.exists() and q != q.parent: q = q.parent          # the nearest part of the path that exists
+    if not q.is_dir(): raise AesKitError(f"{path}: {q} is a file, so the folder cannot be made")
+    if not os.access(q, os.W_OK | os.X_OK): raise AesKitError(f"{path}: no permission to write in {q}")
+    return p
+
+def _blocked_signals():
+    "Hold SIGINT/SIGTERM back (Unix) while a result set is swapped in; they arrive right after. Returns the old mask."
+    import signal
+    if not hasattr(signal, "pthread_sigmask"): return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+
+def _relocate(tmp:Path, out:Path, max_bytes:int=50_000_000):
+    "Rewrite the temporary folder's path to the final one inside the set's text records (JSON, Markdown, CSV)."
+    olds = {str(tmp), str(tmp.resolve())}
+    for f in tmp.rglob("*"):
+        if f.suffix not in (".json", ".jsonl", ".md", ".csv", ".txt") or not f.is_file() or f.stat().st_size > max_bytes: continue
+        text = f.read_text(encoding="utf-8", errors="surrogateescape")
+        new = text
+        for o in olds: new = new.replace(o, str(out))
+        if new != text: f.write_text(new, encoding="utf-8", errors="surrogateescape")
+
+@contextlib.contextmanager
+def result_set(out_dir,       # the folder a run's results go to
+               owns=()):      # name patterns (fnmatch) of the files the previous run of this command left there
+    """Yield a temporary folder beside `out_dir` to write one run's result files into. When the block ends
+    normally they replace the previous set together (a new folder is one rename); on an error, Ctrl-C or SIGTERM
+    the temporary folder is removed and `out_dir` is exactly as before. Entries of `out_dir` that match neither
+    `owns` nor a new file's name (an adapter, another command's results) stay where they are. Paths to the
+    temporary folder that the set's own records (JSON, Markdown, CSV) hold are rewritten to `out_dir`."""
+    import fnmatch, signal
+    shown = check_out_dir(out_dir)
+    out = shown.resolve(); out.parent.mkdir(parents=True, exist_ok=True)   # a linked folder: work where it points
+    tag = f"{os.getpid()}-{time.monotonic_ns()}"
+    tmp = out.parent/f".{out.name}.tmp-{tag}"; tmp.mkdir()
+    try:
+        yield tmp
+        _relocate(tmp, shown)
+        mask = _blocked_signals()
+        try:
+            if not out.exists(): os.rename(tmp, out)              # a new folder: one rename
+            else:
+                new = {e.name for e in tmp.iterdir()}
+                old = out.parent/f".{out.name}.old-{tag}"; old.mkdir()
+                for e in list(out.iterdir()):
+                    if e.name in new or any(fnmatch.fnmatch(e.name, pat) for pat in owns): os.rename(e, old/e.name)
+                for e in list(tmp.iterdir()): os.rename(e, out/e.name)
+                shutil.rmtree(old, ignore_errors=True)
+        finally:
+            if mask is not None: signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+    finally: shutil.rmtree(tmp, ignore_errors=True)
+
 # %% ../nbs/00a_core.ipynb #818c58d7
 @contextlib.contextmanager
 def file_lock(path):
@@ -153,6 +234,60 @@ def _usage()->str:
     w = max(map(len, SUBCOMMANDS))
     rows = "\n".join(f"  {k:<{w}}  {h}" for k, (_, h) in SUBCOMMANDS.items())
     return f"usage: aes-kit COMMAND [options]   (aes-kit COMMAND --help for each)\n\ncommands:\n{rows}"
+
+# %% ../nbs/00a_core.ipynb #749843a5
+def _bounds(lo, hi, lo_open:bool, hi_open:bool)->str:
+    if lo is not None and hi is not None: return f"in {'(' if lo_open else '['}{lo}, {hi}{')' if hi_open else ']'}"
+    if lo is not None: return f"{'>' if lo_open else '>='} {lo}"
+    return f"{'<' if hi_open else '<='} {hi}" if hi is not None else ""
+
+def as_number(value,              # a flag's text or a config value
+              kind=float,         # int or float
+              lo=None, hi=None,   # bounds; None: unbounded
+              lo_open:bool=False, # True: `lo` itself is refused
+              hi_open:bool=False, # True: `hi` itself is refused
+             ):
+    "`value` as a finite `kind` within the bounds, else a ValueError that says what was expected (`nan`, `inf` refused)."
+    what = " ".join(filter(None, ["a whole number" if kind is int else "a finite number", _bounds(lo, hi, lo_open, hi_open)]))
+    try:
+        if isinstance(value, bool): raise ValueError
+        f = float(value)
+        if not math.isfinite(f) or (kind is int and not f.is_integer()): raise ValueError
+        v = int(f) if kind is int else f
+    except (TypeError, ValueError, OverflowError): raise ValueError(f"expected {what}, got {value!r}") from None
+    if (lo is not None and (v < lo or (lo_open and v == lo))) or (hi is not None and (v > hi or (hi_open and v == hi))):
+        raise ValueError(f"expected {what}, got {value!r}")
+    return v
+
+def num_arg(kind=float, lo=None, hi=None, lo_open:bool=False, hi_open:bool=False):
+    "An argparse `type=`: `as_number` with these bounds, so a bad number is refused while the flags are read."
+    def conv(s):
+        try: return as_number(s, kind, lo, hi, lo_open, hi_open)
+        except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
+    conv.__name__ = kind.__name__
+    return conv
+
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]B)?\s*", re.IGNORECASE)
+
+def size_arg(s:str):
+    "An argparse `type=` for a shard size as `save_pretrained` takes it: '2GB', '500MB', '1.5GB' (KB/MB/GB/TB) or bytes."
+    m = _SIZE.fullmatch(str(s))
+    if not m or float(m[1]) <= 0:
+        raise argparse.ArgumentTypeError(f"expected a size such as 2GB, 500MB or 1.5GB (KB, MB, GB, TB), got {s!r}")
+    return f"{m[1]}{m[2].upper()}" if m[2] else int(float(m[1]))
+
+def out_dir_arg(s:str)->str:
+    "An argparse `type=` for an output folder: `check_out_dir` while the flags are read."
+    try: check_out_dir(s)
+    except AesKitError as e: raise argparse.ArgumentTypeError(str(e)) from None
+    return s
+
+def file_arg(s:str)->str:
+    "An argparse `type=` for an input file that must exist (its content is checked later, by its reader)."
+    p = Path(s).expanduser()
+    if not p.exists(): raise argparse.ArgumentTypeError(f"{s}: no such file")
+    if p.is_dir(): raise argparse.ArgumentTypeError(f"{s} is a directory, expected a file")
+    return s
 
 # %% ../nbs/00a_core.ipynb #bbfe4e51
 import signal, threading

@@ -12,7 +12,7 @@ __all__ = ['TASKS', 'DEFAULT_RANGE', 'MAX_PROBLEMS', 'EXCEL_FIX', 'INVISIBLE', '
 # %% ../nbs/01_data.ipynb #cad95572
 import os, re, sys, csv, io, json, math, codecs, collections
 from pathlib import Path
-from .core import AesKitError, cli_parser, data_dir
+from .core import AesKitError, cli_parser, data_dir, read_json, num_arg, _jerr, _json_why
 
 # %% ../nbs/01_data.ipynb #0fb20a56
 TASKS = ("essay", "traits", "summary", "summary-eval", "kmmlu", "instruction")
@@ -82,15 +82,6 @@ def clean_text(s:str)->str:
 
 # %% ../nbs/01_data.ipynb #a43fcaf9
 _JSON_EXT, _TSV_EXT = {".jsonl", ".json", ".ndjson"}, {".tsv", ".tab"}
-
-def _jerr(e:json.JSONDecodeError)->str:
-    return f"{e.msg}{' ' if e.msg.endswith(' at') else ' at '}column {e.colno}"
-
-def _json_why(e:Exception)->str:
-    "What went wrong in a JSON parse that is not a syntax error (too deep, a number too long to convert)."
-    if isinstance(e, RecursionError): return "nested too deeply to read"
-    m = re.search(r"limit \((\d+) digits\).*value has (\d+) digits", str(e))   # Python's int-conversion limit
-    return f"a number with {m[2]} digits, more than the {m[1]} Python reads" if m else str(e).split(";")[0]
 
 def _surrogate(path, where:str, r:dict):
     "Refuse a row holding a lone surrogate (a broken \\u escape): the Arrow tables behind datasets cannot store it."
@@ -301,14 +292,8 @@ def read_meta(path)->dict:
     try:
         m = (p if p.is_dir() else p.parent)/"meta.json"
         if not m.exists(): return {}
-        meta = json.loads(m.read_bytes().decode("utf-8-sig"))
-    except OSError as e: why = f"cannot read ({e.strerror or e}); expected a readable meta.json"; m = e.filename or m
-    except UnicodeDecodeError as e: why = f"not UTF-8 text ({e.reason} near byte {e.start}); expected a UTF-8 JSON object"
-    except json.JSONDecodeError as e: why = f"line {e.lineno}: invalid JSON ({_jerr(e)}); expected a JSON object"
-    except (ValueError, RecursionError) as e: why = f"invalid JSON ({_json_why(e)}); expected a JSON object"
-    else: why = None
-    if why: raise AesKitError(f"{m}: {why}")
-    if not isinstance(meta, dict): raise AesKitError(f"{m}: expected a JSON object {{...}}, got {type(meta).__name__}")
+    except OSError as e: raise AesKitError(f"{e.filename or m}: cannot read ({e.strerror or e}); expected a readable meta.json") from None
+    meta = read_json(m)
     return _check_meta(m, meta)
 
 def score_range(path=None, min_score:int|None=None, max_score:int|None=None)->tuple[int,int]:
@@ -567,8 +552,8 @@ def validate_cli(argv:list)->int:
     p = cli_parser("validate", "Check a dataset file; one line per problem, non-zero exit if invalid.")
     p.add_argument("file", help="CSV/JSONL file (KMMLU: a CSV or a folder of {Subject}-{split}.csv)")
     p.add_argument("--task", default="essay", choices=TASKS, help="dataset kind (default essay)")
-    p.add_argument("--min-score", type=int, default=None, help="rubric minimum (default: meta.json beside the file, else 0)")
-    p.add_argument("--max-score", type=int, default=None, help="rubric maximum (default: meta.json beside the file, else 5)")
+    p.add_argument("--min-score", type=num_arg(int), default=None, help="rubric minimum (default: meta.json beside the file, else 0)")
+    p.add_argument("--max-score", type=num_arg(int), default=None, help="rubric maximum (default: meta.json beside the file, else 5)")
     p.add_argument("--encoding", default=None, help="force an encoding (default: UTF-8, or CP949 when the file is not UTF-8)")
     a = p.parse_args(argv)
     try: print(validate_file(a.file, a.task, a.min_score, a.max_score, a.encoding))

@@ -9,9 +9,9 @@ __all__ = ['VERIFIED', 'SUPPORTED', 'REQUIRED', 'PILOT_EXAMPLES', 'Check', 'chec
 # %% ../nbs/00_env.ipynb #35ec5ea8
 import os, sys, time, shutil, platform, importlib.metadata as md
 from dataclasses import dataclass
-from .core import AesKitError, size_profile, checkpoints_dir, get_hf_token, cli_parser, data_dir
+from .core import AesKitError, size_profile, checkpoints_dir, get_hf_token, cli_parser, data_dir, num_arg
 from .model import (EMBEDDED_ALIAS, PRESETS, hardware_profile, preset_settings, embedded_gguf_path,
-                           load_model, add_lora, for_inference, sft_trainer_class, trainable_params)
+                           load_model, add_lora, for_inference, sft_trainer_class, trainable_params, model_arg)
 
 # %% ../nbs/00_env.ipynb #7c273d30
 VERIFIED = {"torch": "2.13.0", "transformers": "5.17.0", "trl": "1.15.0", "peft": "0.21.2", "datasets": "4.8.5",
@@ -177,11 +177,10 @@ def run_pilot(model_name:str=EMBEDDED_ALIAS, steps:int=2, backend:str="auto", ma
 def pilot_cli(argv:list)->int:
     "`aes-kit pilot`: about a minute on CPU; exit 0 when load, training and generation all worked."
     p = cli_parser("pilot", "Load the default model, run 2 LoRA training steps and 1 generation, print each step's time.")
-    p.add_argument("--model", default=EMBEDDED_ALIAS, help=f"model alias, local dir or Hub id (default {EMBEDDED_ALIAS})")
-    p.add_argument("--steps", type=int, default=2, help="training steps (default 2)")
+    p.add_argument("--model", type=model_arg, default=EMBEDDED_ALIAS, help=f"model alias, local dir or Hub id (default {EMBEDDED_ALIAS})")
+    p.add_argument("--steps", type=num_arg(int, lo=1), default=2, help="training steps (default 2)")
     p.add_argument("--backend", default="auto", choices=["auto", "unsloth", "hf"])
     a = p.parse_args(argv)
-    if a.steps < 1: raise AesKitError(f"--steps must be >= 1 (got {a.steps})")
     run_pilot(a.model, steps=a.steps, backend=a.backend)
     print("pilot: OK")
     return 0

@@ -12,9 +12,11 @@ __all__ = ['EXPORT_META', 'free_memory', 'demo_adapter', 'merge_base', 'merge_dt
 # %% ../nbs/05_export.ipynb #863dcf16
 import os, re, gc, json, time, shutil, hashlib, tempfile
 from pathlib import Path
-from .core import AesKitError, atomic_path, write_json, checkpoints_dir, cli_parser, data_dir
+from .core import (AesKitError, atomic_path, write_json, checkpoints_dir, cli_parser, data_dir, read_json, result_set,
+                          check_out_dir, num_arg, size_arg, out_dir_arg)
 from .model import (EMBEDDED_ALIAS, PRESETS, resolve_model, load_tokenizer, default_dtype, pick_backend, _hub_error,
-                           adapter_config, portable_model_name, model_device, track_model)  # notebook 00b
+                           adapter_config, adapter_base, portable_model_name, model_device, track_model,
+                           model_arg)  # notebook 00b
 from .core import get_hf_token
 from .prompts import ALPACA, essay_prompt
 from .scoring import generate_batch, extract_response   # notebook 03: batched greedy generation, Alpaca answer cut
@@ -56,15 +58,15 @@ _BNB4 = re.compile(r"(-unsloth)?-bnb-4bit$", re.IGNORECASE)
 def _config_dict(path)->dict:
     "A model's config as a dict: `config.json` of a local dir, else the Hub repo's config (cached offline)."
     p = Path(str(path)).expanduser()
-    if (p/"config.json").exists(): return json.loads((p/"config.json").read_text())
+    if (p/"config.json").exists(): return read_json(p/"config.json")
     from transformers import AutoConfig
     return AutoConfig.from_pretrained(str(path), token=get_hf_token()).to_dict()
 
 def _declared_4bit(path)->bool:
     "Whether a model (local dir or Hub id) stores bitsandbytes 4-bit weights (a 4-bit quantization_config)."
     try: q = _config_dict(path).get("quantization_config") or {}
-    except (OSError, ValueError): return False
-    return bool(q.get("load_in_4bit") or q.get("_load_in_4bit"))
+    except (OSError, ValueError, AesKitError): return False
+    return isinstance(q, dict) and bool(q.get("load_in_4bit") or q.get("_load_in_4bit"))
 
 def merge_base(name:str)->tuple[str, str|None]:
     "The 16-bit model a merge must load for `name` (alias, Hub id or dir), and a note when it had to be mapped."
@@ -170,8 +172,7 @@ def load_adapter_model(adapter_dir,            # LoRA adapter directory
     import torch
     from transformers import AutoModelForCausalLM
     from peft import PeftModel
-    cfg = adapter_config(adapter_dir)
-    base, note = merge_base(model or cfg["base_model_name_or_path"])
+    base, note = merge_base(model or adapter_base(adapter_dir, required=True))
     if note: print(note)
     cuda = torch.cuda.is_available()
     if dtype is None: dtype = getattr(torch, merge_dtype(base)) if cuda else torch.float32
@@ -199,8 +200,7 @@ def merge_adapter(adapter_dir,               # LoRA adapter directory (checkpoin
     import torch
     cuda = torch.cuda.is_available()
     adapter_dir = Path(adapter_dir)
-    cfg = adapter_config(adapter_dir)
-    base, note = merge_base(model or cfg["base_model_name_or_path"])
+    base, note = merge_base(model or adapter_base(adapter_dir, required=True))
     if note: log(note)
     if backend not in ("auto", "unsloth", "peft", "hf"): raise AesKitError(f"--backend must be auto, unsloth or peft (got {backend!r})")
     if backend == "auto": backend = "unsloth" if cuda and pick_backend("auto") == "unsloth" else "peft"
@@ -254,7 +254,7 @@ def quantize_4bit(src_dir,                   # merged 16-bit model dir
     with atomic_path(out) as tmp:
         m.save_pretrained(tmp)
         AutoTokenizer.from_pretrained(src).save_pretrained(tmp)
-        meta = json.loads((src/EXPORT_META).read_text()) if (src/EXPORT_META).exists() else {}
+        meta = read_json(src/EXPORT_META) if (src/EXPORT_META).exists() else {}
         write_json(Path(tmp)/EXPORT_META, {**meta, "kind": "merged-4bit", "method": f"bitsandbytes {quant_type}",
                                            "double_quant": double_quant, "dtype": str(dt).replace("torch.", ""),
                                            "source": str(src.resolve()), "seconds": round(time.time()-t0, 2)})
@@ -449,7 +449,7 @@ def export_gguf(adapter_dir, out_dir, quantization:str="q4_k_m", model:str|None=
     if not ok: raise AesKitError(f"GGUF export skipped: {why}")
     import unsloth
     from unsloth import FastLanguageModel
-    base, note = merge_base(model or adapter_config(adapter_dir)["base_model_name_or_path"])
+    base, note = merge_base(model or adapter_base(adapter_dir, required=True))
     if note: print(note)
     with tempfile.TemporaryDirectory() as tmp:
         src = _adapter_with_base(Path(adapter_dir), resolve_model(base), Path(tmp))
@@ -467,43 +467,52 @@ def _run_dir(out, adapter_dir:Path)->Path:
 
 def _fresh(merged_dir:Path, adapter_dir:Path, base:str, dtype:str|None=None)->bool:
     "Whether `merged_dir` was made from this exact adapter and base (and `dtype`, when one was asked for): a rerun can skip it."
-    try: m = json.loads((merged_dir/EXPORT_META).read_text())
-    except (OSError, json.JSONDecodeError): return False
+    if not (merged_dir/EXPORT_META).exists(): return False
+    try: m = read_json(merged_dir/EXPORT_META)
+    except AesKitError: return False                       # a damaged record: merge again
     return (m.get("adapter_sha256") == adapter_fingerprint(adapter_dir) and m.get("base") == base
             and (dtype is None or m.get("dtype") == dtype))
 
 def merge_run(adapter_dir, out=None, model:str|None=None, bits:int=16, dtype:str|None=None, backend:str="auto",
               max_shard_size:str="2GB", check:int=0, check_tokens:int=24, force:bool=False, log=print)->dict:
-    "What `aes-kit merge` does: merged-16bit (and merged-4bit) in the run dir, sizes, load times, optional parity; writes merge_report.json."
+    """What `aes-kit merge` does: merged-16bit (and merged-4bit) in the run dir, sizes, load times, optional parity;
+    writes merge_report.json. What is made anew replaces the previous dirs and report together, at the end."""
     if bits not in (16, 4): raise AesKitError(f"--bits must be 16 or 4 (got {bits})")
-    adapter_dir = Path(adapter_dir); cfg = adapter_config(adapter_dir)
-    run = _run_dir(out, adapter_dir)
-    base, _ = merge_base(model or cfg["base_model_name_or_path"])
+    adapter_dir = Path(adapter_dir)
+    run = _run_dir(out, adapter_dir); check_out_dir(run)
+    base, _ = merge_base(model or adapter_base(adapter_dir, required=True))
     dt = merge_dtype(base, dtype) if dtype else None      # only an explicit --dtype has to match a previous merge
     d16, d4 = run/"merged-16bit", run/"merged-4bit"
     fresh16 = not force and _fresh(d16, adapter_dir, base, dt)
-    if fresh16: log(f"reusing {d16} (same adapter and base; --force merges again)")
-    else: merge_adapter(adapter_dir, d16, model=model, dtype=dtype, backend=backend, max_shard_size=max_shard_size, log=log)
-    dirs = {"merged-16bit": d16}
-    if bits == 4:
-        if fresh16 and _fresh(d4, adapter_dir, base, dt): log(f"reusing {d4}")
-        else: quantize_4bit(d16, d4)
-        dirs["merged-4bit"] = d4
-    load_s = {}
-    for k, d in dirs.items():                      # one model in memory at a time (7B on a T4)
-        m, tok, load_s[k] = load_merged(d)
-        del m; free_memory()
-    report = dict(adapter=str(adapter_dir.resolve()), base=base, bits=bits, run_dir=str(run),
-                  dtype=json.loads((d16/EXPORT_META).read_text()).get("dtype"))
-    table = size_table(dirs, load_s)
-    report["sizes"] = table.reset_index().to_dict(orient="records")
-    if check > 0:
-        srcs = [adapter_views(adapter_dir, base, off=False)] + [merged_views(d, k) for k, d in dirs.items()]
-        rep = parity_report(srcs, tok, sample_prompts(tok, check), max_new_tokens=check_tokens, log=log)
-        report["parity"] = rep["table"].reset_index().to_dict(orient="records")
-        log(rep["table"].round(4).to_string())
-    log(table.drop(columns="dir").to_string())
-    write_json(run/"merge_report.json", report)
+    fresh4 = bits == 4 and fresh16 and _fresh(d4, adapter_dir, base, dt)
+    owns = ["merge_report.json"] + ([] if fresh16 else ["merged-16bit", "merged-4bit"]) + (["merged-4bit"] if bits == 4 and not fresh4 else [])
+    with result_set(run, owns=owns) as tmp:
+        at = {"merged-16bit": d16 if fresh16 else tmp/d16.name}     # where each dir is while the set is made
+        if fresh16: log(f"reusing {d16} (same adapter and base; --force merges again)")
+        else: merge_adapter(adapter_dir, at["merged-16bit"], model=model, dtype=dtype, backend=backend,
+                            max_shard_size=max_shard_size, log=log)
+        if bits == 4:
+            at["merged-4bit"] = d4 if fresh4 else tmp/d4.name
+            if fresh4: log(f"reusing {d4}")
+            else:
+                quantize_4bit(at["merged-16bit"], at["merged-4bit"])
+                m4 = read_json(at["merged-4bit"]/EXPORT_META)
+                write_json(at["merged-4bit"]/EXPORT_META, {**m4, "source": str(d16.resolve())})   # the final place
+        load_s = {}
+        for k, d in at.items():                        # one model in memory at a time (7B on a T4)
+            m, tok, load_s[k] = load_merged(d)
+            del m; free_memory()
+        report = dict(adapter=str(adapter_dir.resolve()), base=base, bits=bits, run_dir=str(run),
+                      dtype=read_json(at["merged-16bit"]/EXPORT_META).get("dtype"))
+        table = size_table(at, load_s).assign(dir=[str(run/k) for k in at])
+        report["sizes"] = table.reset_index().to_dict(orient="records")
+        if check > 0:
+            srcs = [adapter_views(adapter_dir, base, off=False)] + [merged_views(d, k) for k, d in at.items()]
+            rep = parity_report(srcs, tok, sample_prompts(tok, check), max_new_tokens=check_tokens, log=log)
+            report["parity"] = rep["table"].reset_index().to_dict(orient="records")
+            log(rep["table"].round(4).to_string())
+        log(table.drop(columns="dir").to_string())
+        write_json(tmp/"merge_report.json", report)
     return report
 
 def merge_cli(argv:list)->int:
@@ -511,18 +520,17 @@ def merge_cli(argv:list)->int:
     p = cli_parser("merge", "Merge a LoRA adapter into its 16-bit base and save it (merged-16bit/), "
                             "optionally quantized to bitsandbytes 4-bit NF4 (merged-4bit/), inside the run dir.")
     p.add_argument("--adapter", required=True, help="LoRA adapter dir (e.g. checkpoints/RUN/final_adapter)")
-    p.add_argument("--model", default=None, help="16-bit base (alias, Hub id or dir); default: the adapter's base, 4-bit repos mapped to 16-bit")
-    p.add_argument("--out", default=None, help="run dir that receives merged-16bit/ and merged-4bit/ (default: the adapter's parent)")
+    p.add_argument("--model", type=model_arg, default=None, help="16-bit base (alias, Hub id or dir); default: the adapter's base, 4-bit repos mapped to 16-bit")
+    p.add_argument("--out", type=out_dir_arg, default=None, help="run dir that receives merged-16bit/ and merged-4bit/ (default: the adapter's parent)")
     p.add_argument("--bits", type=int, choices=[16, 4], default=16, help="16: merged 16-bit only; 4: also 4-bit NF4 (default 16)")
     p.add_argument("--dtype", default=None, choices=["float16", "bfloat16"], help="16-bit dtype (default: the base's own, else fp16 / GPU default)")
     p.add_argument("--backend", default="auto", choices=["auto", "unsloth", "peft"], help="auto: Unsloth on GPU, PEFT on CPU")
-    p.add_argument("--max-shard-size", default="2GB", help="safetensors shard size (default 2GB)")
-    p.add_argument("--check", type=int, default=0, metavar="N", help="parity report on N sample prompts (one model in memory at a time)")
-    p.add_argument("--check-tokens", type=int, default=24, metavar="T", help="greedy tokens per prompt in the parity report (default 24)")
+    p.add_argument("--max-shard-size", type=size_arg, default="2GB", help="safetensors shard size (default 2GB)")
+    p.add_argument("--check", type=num_arg(int, lo=0), default=0, metavar="N", help="parity report on N sample prompts (one model in memory at a time)")
+    p.add_argument("--check-tokens", type=num_arg(int, lo=1), default=24, metavar="T", help="greedy tokens per prompt in the parity report (default 24)")
     p.add_argument("--force", action="store_true", help="merge and quantize again even when the dirs match the adapter")
     a = p.parse_args(argv)
-    if a.check < 0: raise AesKitError(f"--check must be >= 0 (got {a.check})")
-    if a.check_tokens < 1: raise AesKitError(f"--check-tokens must be >= 1 (got {a.check_tokens})")
+    adapter_base(a.adapter, required=a.model is None)   # the adapter and its base, before anything loads
     r = merge_run(a.adapter, a.out, a.model, a.bits, a.dtype, a.backend, a.max_shard_size, a.check, a.check_tokens, a.force)
     print(f"merge: OK -> {r['run_dir']}")
     return 0

@@ -4,20 +4,22 @@
 
 # %% auto #0
 __all__ = ['LETTERS', 'CATEGORIES', 'CATEGORY_SUBJECTS', 'SUBJECTS', 'HUB_REPOS', 'TEXT_COLS', 'FEWSHOT_MODES',
-           'TOKENIZER_INFINITY', 'DIRECT_STOPS', 'COT_INSTRUCTION', 'COT_HARD_STOPS', 'COT_HARD_ANSWER', 'category_of',
-           'select_subjects', 'read_subject_csv', 'hub_config_name', 'load_kmmlu', 'doc_to_text', 'gold_letter',
-           'fewshot_indices', 'fewshot_rows', 'build_context', 'build_requests', 'harness_max_length', 'encode_pair',
-           'loglik_choices', 'prefix_groups', 'extract_answer', 'cut_at_stops', 'generation_prompts', 'generate_texts',
-           'cot_hard_task', 'cot_hard_requests', 'cot_hard_answer', 'peak_memory', 'summarize', 'evaluate_kmmlu',
-           'plot_categories', 'save_kmmlu', 'load_for_eval', 'run_kmmlu', 'kmmlu_cli', 'weak_subjects', 'wrong_answers',
-           'embed_texts', 'cluster_representatives', 'cot_prompt', 'template_rationale', 'cot_records',
-           'write_cot_jsonl', 'improvement_data', 'loop_table', 'improvement_round']
+           'TOKENIZER_INFINITY', 'DIRECT_STOPS', 'COT_INSTRUCTION', 'COT_HARD_STOPS', 'COT_HARD_ANSWER', 'KMMLU_FILES',
+           'category_of', 'select_subjects', 'read_subject_csv', 'hub_config_name', 'load_kmmlu', 'doc_to_text',
+           'gold_letter', 'fewshot_indices', 'fewshot_rows', 'build_context', 'build_requests', 'harness_max_length',
+           'encode_pair', 'loglik_choices', 'prefix_groups', 'extract_answer', 'cut_at_stops', 'generation_prompts',
+           'generate_texts', 'cot_hard_task', 'cot_hard_requests', 'cot_hard_answer', 'peak_memory', 'summarize',
+           'evaluate_kmmlu', 'plot_categories', 'save_kmmlu', 'load_for_eval', 'run_kmmlu', 'kmmlu_cli',
+           'weak_subjects', 'wrong_answers', 'embed_texts', 'cluster_representatives', 'cot_prompt',
+           'template_rationale', 'cot_records', 'write_cot_jsonl', 'improvement_data', 'loop_table',
+           'improvement_round']
 
 # %% ../nbs/06_kmmlu.ipynb #a8c7f543
 import os, re, io, copy, json, math, time, random
 from pathlib import Path
-from .core import AesKitError, cli_parser, write_json, write_text, atomic_path, data_dir, checkpoints_dir, get_hf_token
-from .model import model_device
+from .core import (AesKitError, cli_parser, write_json, write_text, atomic_path, data_dir, checkpoints_dir, get_hf_token,
+                          result_set, check_out_dir, num_arg, out_dir_arg)
+from .model import model_device, model_arg, adapter_base
 
 # %% ../nbs/06_kmmlu.ipynb #45f5efbe
 LETTERS = ("A", "B", "C", "D")
@@ -520,13 +522,16 @@ def plot_categories(res:dict, path=None):
         plt.close(fig)
     return fig
 
+KMMLU_FILES = ("kmmlu_results.json", "kmmlu_predictions.csv", "kmmlu_categories.png")   # one run of `kmmlu`
+
 def save_kmmlu(out_dir, res:dict, preds:"pd.DataFrame")->dict:
-    "Write kmmlu_results.json, kmmlu_predictions.csv and kmmlu_categories.png (atomically) into `out_dir`."
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
-    paths = dict(results=out/"kmmlu_results.json", predictions=out/"kmmlu_predictions.csv", chart=out/"kmmlu_categories.png")
-    with atomic_path(paths["predictions"], suffix=".csv") as tmp: preds.to_csv(tmp, index=False, encoding="utf-8")
-    plot_categories(res, paths["chart"])
-    write_json(paths["results"], res)
+    "Write kmmlu_results.json, kmmlu_predictions.csv and kmmlu_categories.png into `out_dir`, replacing the previous three together."
+    out = Path(out_dir)
+    paths = dict(results=out/KMMLU_FILES[0], predictions=out/KMMLU_FILES[1], chart=out/KMMLU_FILES[2])
+    with result_set(out, owns=KMMLU_FILES) as tmp:
+        preds.to_csv(tmp/KMMLU_FILES[1], index=False, encoding="utf-8")
+        plot_categories(res, tmp/KMMLU_FILES[2])
+        write_json(tmp/KMMLU_FILES[0], res)
     return paths
 
 # %% ../nbs/06_kmmlu.ipynb #a39939d6
@@ -543,6 +548,7 @@ def run_kmmlu(model:str|None, data, out_dir, adapter:str|None=None, subjects:str
               progress:bool=True, fewshot_split:str="dev")->tuple[dict, "pd.DataFrame"]:
     "Load data and model, evaluate, write the result files; returns (results, predictions)."
     if shots < 0: raise AesKitError(f"--shots must be >= 0 (got {shots})")
+    check_out_dir(out_dir)
     if batch_size < 1: raise AesKitError(f"--batch-size must be >= 1 (got {batch_size})")
     d = load_kmmlu(data, subjects, shots, limit)
     t0 = time.time()
@@ -558,11 +564,11 @@ def run_kmmlu(model:str|None, data, out_dir, adapter:str|None=None, subjects:str
 def kmmlu_cli(argv:list)->int:
     "`aes-kit kmmlu`: harness-identical KMMLU evaluation; writes kmmlu_results.json, kmmlu_predictions.csv, a chart."
     p = cli_parser("kmmlu", "KMMLU 0/5-shot evaluation (lm-eval kmmlu prompt and log-likelihood, much faster).")
-    p.add_argument("--model", default=None, help="alias, local dir or Hub id (default: the adapter's base, else smollm2-135m)")
+    p.add_argument("--model", type=model_arg, default=None, help="alias, local dir or Hub id (default: the adapter's base, else smollm2-135m)")
     p.add_argument("--adapter", default=None, help="LoRA adapter dir (e.g. checkpoints/RUN/final_adapter)")
     p.add_argument("--data", default=str(data_dir()/"kmmlu_sample"), help="local Hub-layout folder or HAERAE-HUB/KMMLU[-HARD]")
     p.add_argument("--subjects", default="all", help="all | Subject,Subject | STEM | HUMSS | 'Applied Science' | Other")
-    p.add_argument("--shots", type=int, default=5, help="few-shot examples from each subject's dev split (0-5)")
+    p.add_argument("--shots", type=num_arg(int, lo=0), default=5, help="few-shot examples from each subject's dev split (0-5)")
     p.add_argument("--mode", default="loglik", choices=["loglik", "generate"])
     p.add_argument("--style", default="direct", choices=["direct", "chat", "cot", "cot_hard"],
                    help="prompt style for --mode generate (cot_hard: the harness kmmlu_cot_hard task, string for string)")
@@ -571,16 +577,16 @@ def kmmlu_cli(argv:list)->int:
                         "first_n = the first k dev rows, random = a seeded draw per question")
     p.add_argument("--seed", type=int, default=1234, help="few-shot seed (lm-eval's --fewshot_seed default 1234)")
     p.add_argument("--fewshot-split", default="dev", choices=["dev", "test"], help="split the examples come from")
-    p.add_argument("--limit", type=int, default=None, help="first N test rows per subject")
-    p.add_argument("--batch-size", type=int, default=8)
-    p.add_argument("--max-new-tokens", type=int, default=None)
+    p.add_argument("--limit", type=num_arg(int, lo=1), default=None, help="first N test rows per subject")
+    p.add_argument("--batch-size", type=num_arg(int, lo=1), default=8)
+    p.add_argument("--max-new-tokens", type=num_arg(int, lo=1), default=None)
     p.add_argument("--no-prefix-cache", action="store_true", help="recompute the few-shot prefix for every question")
     p.add_argument("--backend", default="hf", choices=["hf", "unsloth", "auto"])
     p.add_argument("--no-4bit", action="store_true", help="full precision on GPU (default: 4-bit on CUDA)")
-    p.add_argument("--out", default=str(checkpoints_dir()/"kmmlu"), help="output folder (default checkpoints/kmmlu)")
+    p.add_argument("--out", type=out_dir_arg, default=str(checkpoints_dir()/"kmmlu"), help="output folder (default checkpoints/kmmlu)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     a = p.parse_args(argv)
-    if a.limit is not None and a.limit < 1: raise AesKitError(f"--limit must be >= 1 (got {a.limit})")
+    if a.adapter is not None: adapter_base(a.adapter, required=a.model is None)   # before the data or a model loads
     res, _ = run_kmmlu(a.model, a.data, a.out, a.adapter, a.subjects, a.shots, a.mode, a.fewshot, a.seed, a.limit,
                        a.batch_size, not a.no_prefix_cache, a.style, a.max_new_tokens, a.backend,
                        False if a.no_4bit else None, not a.quiet, a.fewshot_split)

@@ -5,16 +5,16 @@
 # %% auto #0
 __all__ = ['EMBEDDED_ALIAS', 'EMBEDDED_GGUF', 'EMBEDDED_SPECIAL', 'PRESETS', 'CPU_SETTINGS', 'LORA_TARGETS', 'embedded_gguf_path',
            'embedded_model_dir', 'materialise_embedded', 'ModelPreset', 'hardware_profile', 'preset_settings',
-           'model_aliases', 'portable_model_name', 'resolve_model', 'track_model', 'live_models', 'check_live_models',
-           'pick_backend', 'load_tokenizer', 'load_model', 'default_dtype', 'add_lora', 'for_inference', 'for_training',
-           'model_device', 'trainable_params', 'adapter_config', 'adapter_base', 'fused_loss_available',
-           'sft_trainer_class']
+           'model_aliases', 'portable_model_name', 'check_model_name', 'resolve_model', 'model_arg', 'track_model',
+           'live_models', 'check_live_models', 'pick_backend', 'load_tokenizer', 'load_model', 'default_dtype',
+           'add_lora', 'for_inference', 'for_training', 'model_device', 'trainable_params', 'adapter_config',
+           'adapter_base', 'fused_loss_available', 'sft_trainer_class']
 
 # %% ../nbs/00b_model.ipynb #12948e26
 import os, re, time, json, importlib.util
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
-from .core import AesKitError, checkpoints_dir, atomic_path, file_lock, get_hf_token
+from .core import AesKitError, checkpoints_dir, atomic_path, file_lock, get_hf_token, read_json
 
 # %% ../nbs/00b_model.ipynb #5000afe6
 EMBEDDED_ALIAS = "smollm2-135m"
@@ -132,11 +132,10 @@ def portable_model_name(name:str)->str:
     p = Path(str(name).strip()).expanduser()
     return EMBEDDED_ALIAS if not p.exists() and p.name == EMBEDDED_ALIAS and p.parent.name == "_models" else str(name).strip()
 
-def resolve_model(name:str)->str:
-    "Model name -> what `from_pretrained` takes: embedded alias -> local dir; preset -> its Hub repo; local dir or Hub id unchanged."
+def check_model_name(name:str)->str:
+    "Check a model name cheaply (no download, no load, no materialising): an alias, a model folder, or a Hub id `org/name`."
     name = portable_model_name(name)
-    if name == EMBEDDED_ALIAS: return str(materialise_embedded())
-    if name in PRESETS: return PRESETS[name].repo
+    if name == EMBEDDED_ALIAS or name in PRESETS: return name
     p = Path(name).expanduser()
     if p.exists():
         if not (p.is_dir() and ((p/"config.json").exists() or (p/"adapter_config.json").exists())):
@@ -145,6 +144,19 @@ def resolve_model(name:str)->str:
     if re.fullmatch(r"[A-Za-z0-9][\w.-]*/[\w.-]+", name): return name
     if name.startswith(("/", ".", "~")) or name.count("/") > 1: raise AesKitError(f"{name}: no such model directory")
     raise AesKitError(f"unknown model {name!r}: give a Hub id (org/name), a local directory, or one of: {', '.join(model_aliases())}")
+
+def resolve_model(name:str)->str:
+    "Model name -> what `from_pretrained` takes: embedded alias -> local dir; preset -> its Hub repo; local dir or Hub id unchanged."
+    name = check_model_name(name)
+    if name == EMBEDDED_ALIAS: return str(materialise_embedded())
+    return PRESETS[name].repo if name in PRESETS else name
+
+def model_arg(s:str)->str:
+    "An argparse `type=` for `--model`: `check_model_name` while the flags are read (the name is kept as given)."
+    import argparse
+    try: check_model_name(s)
+    except AesKitError as e: raise argparse.ArgumentTypeError(str(e)) from None
+    return s
 
 # %% ../nbs/00b_model.ipynb #0186ae4f
 import weakref, gc
@@ -317,14 +329,21 @@ def adapter_config(adapter_dir)->dict:
         raise AesKitError(f"{d}: not a LoRA adapter directory (no adapter_config.json inside; notebook 02 writes checkpoints/RUN/final_adapter/)")
     if not any((d/f).exists() for f in ("adapter_model.safetensors", "adapter_model.bin")):
         raise AesKitError(f"{d}: adapter_config.json but no adapter_model.safetensors (an interrupted save?)")
-    try: c = json.loads(cfg.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as e: raise AesKitError(f"{cfg}: not valid JSON (line {e.lineno}: {e.msg})") from None
+    c = read_json(cfg)
     if c.get("peft_type", "LORA") != "LORA": raise AesKitError(f"{cfg}: peft_type {c.get('peft_type')!r}, expected LORA")
+    base = c.get("base_model_name_or_path")
+    if base is not None and not (isinstance(base, str) and base.strip()):
+        raise AesKitError(f"{cfg}: key 'base_model_name_or_path': expected a model name, got {base!r}")
     return c
 
-def adapter_base(adapter_dir)->str|None:
+def adapter_base(adapter_dir,
+                 required:bool=False, # True: an adapter that does not name its base is an error (no --model given)
+                )->str|None:
     "The base model an adapter was trained on (`base_model_name_or_path`), portable across machines."
     base = adapter_config(adapter_dir).get("base_model_name_or_path")
+    if not base and required:
+        raise AesKitError(f"{Path(adapter_dir)/'adapter_config.json'}: no key 'base_model_name_or_path' (the base model "
+                          "it was trained on): pass --model")
     return portable_model_name(base) if base else None
 
 # %% ../nbs/00b_model.ipynb #e832e631

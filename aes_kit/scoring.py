@@ -4,16 +4,19 @@
 
 # %% auto #0
 __all__ = ['VALID_STATUSES', 'INVALID_STATUSES', 'SCORE_KEYS', 'FEEDBACK_KEYS', 'ALPACA_MARKER', 'SCORE_PREFIX', 'METHODS',
-           'SUMMARY_INSTRUCTION', 'ParsedScore', 'parse_score', 'parse_traits', 'extract_response', 'generate_batch',
-           'load_scorer', 'score_context', 'score_distribution', 'readout_scores', 'safe_model_name', 'parse_methods',
-           'score_dataset', 'results_metrics', 'score_file', 'score_cli', 'summary_prompt', 'generate_summaries']
+           'SCORE_FILES', 'SUMMARY_INSTRUCTION', 'ParsedScore', 'parse_score', 'parse_traits', 'extract_response',
+           'generate_batch', 'load_scorer', 'score_context', 'score_distribution', 'readout_scores', 'safe_model_name',
+           'parse_methods', 'score_dataset', 'results_metrics', 'score_file', 'score_cli', 'summary_prompt',
+           'generate_summaries']
 
 # %% ../nbs/03_scoring.ipynb #c974a153
 import os, re, json, math, time, unicodedata
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
-from .core import AesKitError, atomic_path, write_json, cli_parser, checkpoints_dir
-from .model import load_model, for_inference, resolve_model, EMBEDDED_ALIAS, adapter_base, model_device  # notebook 00b
+from .core import (AesKitError, atomic_path, write_json, cli_parser, checkpoints_dir, result_set, check_out_dir,
+                          num_arg, file_arg, out_dir_arg)
+from .model import (load_model, for_inference, resolve_model, EMBEDDED_ALIAS, adapter_base, model_device,
+                           model_arg)  # notebook 00b
 from .metrics import score_metrics, confusion_with_invalid, plot_confusion, qwk, fill_invalid
 
 # %% ../nbs/03_scoring.ipynb #ae823a8a
@@ -421,6 +424,8 @@ def results_metrics(df,                           # a `score_dataset` DataFrame 
     return m
 
 # %% ../nbs/03_scoring.ipynb #e9c12948
+SCORE_FILES = ("test_results_*.csv", "metrics.json", "confusion_matrix.png")   # what one run of `score` writes
+
 def score_file(data,                        # essay file (JSONL/CSV, notebook 01 schema)
                out_dir,                     # where the three outputs go
                model:str|None=None,         # base model; None = the adapter's base
@@ -444,6 +449,7 @@ def score_file(data,                        # essay file (JSONL/CSV, notebook 01
     if template not in ("chat", "alpaca"): raise AesKitError(f"--template must be chat or alpaca (got {template!r})")
     methods = parse_methods(method)
     if not Path(data).exists(): raise AesKitError(f"{data}: no such file")
+    check_out_dir(out_dir)
     ds = load_essays(data, min_score=min_score, max_score=max_score, task="traits" if traits else "essay")
     declared = {t: tuple(v) for t, v in (read_meta(data).get("traits") or {}).items()}
     base = model or (adapter_base(adapter) if adapter else None)
@@ -455,20 +461,22 @@ def score_file(data,                        # essay file (JSONL/CSV, notebook 01
     df = score_dataset(m, tok, ds, template=template, max_new_tokens=max_new_tokens, batch_size=batch_size, limit=limit,
                        traits=traits, trait_ranges=declared, methods=methods, max_length=max_length)
     metrics = results_metrics(df, invalid_policy, declared)
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
+    out = Path(out_dir)
     csv = out/f"test_results_{label}.csv"
     cols = ["id", "prompt_id", "question", "essay", "gold_json", "predicted_json", "status", "raw_generation", "gold_score", "pred_score"]
     cols += [c for c in df.columns if c not in cols]
-    with atomic_path(csv, suffix=".csv") as tmp: df[cols].to_csv(tmp, index=False, encoding="utf-8")
-    cm, inv = confusion_with_invalid(_scores(df["gold_score"]), _scores(df["pred_score"]), metrics["min_score"], metrics["max_score"])
-    fig = plot_confusion(cm, metrics["min_score"], f"{label}\nQWK {metrics['qwk']:.3f} · invalid {metrics['invalid_rate']:.0%}",
-                         path=out/"confusion_matrix.png", invalid=inv)
-    plt.close(fig)
-    metrics.update(model=str(base), adapter=str(adapter) if adapter else None, name=label, data=str(data), template=template, traits=traits,
-                   max_new_tokens=int(max_new_tokens), batch_size=int(batch_size), backend=getattr(m, "aes_backend", backend),
-                   seconds=round(time.time() - t0, 2),
-                   files=dict(results=str(csv), metrics=str(out/"metrics.json"), confusion=str(out/"confusion_matrix.png")))
-    write_json(out/"metrics.json", metrics)
+    with result_set(out, owns=SCORE_FILES) as tmp:        # the three files replace the previous run's together
+        df[cols].to_csv(tmp/csv.name, index=False, encoding="utf-8")
+        cm, inv = confusion_with_invalid(_scores(df["gold_score"]), _scores(df["pred_score"]), metrics["min_score"],
+                                         metrics["max_score"])
+        fig = plot_confusion(cm, metrics["min_score"], f"{label}\nQWK {metrics['qwk']:.3f} · invalid {metrics['invalid_rate']:.0%}",
+                             path=tmp/"confusion_matrix.png", invalid=inv)
+        plt.close(fig)
+        metrics.update(model=str(base), adapter=str(adapter) if adapter else None, name=label, data=str(data), template=template,
+                       traits=traits, max_new_tokens=int(max_new_tokens), batch_size=int(batch_size),
+                       backend=getattr(m, "aes_backend", backend), seconds=round(time.time() - t0, 2),
+                       files=dict(results=str(csv), metrics=str(out/"metrics.json"), confusion=str(out/"confusion_matrix.png")))
+        write_json(tmp/"metrics.json", metrics)
     for k, v in metrics["methods"].items():
         qv = v["qwk_valid"] if v["qwk_valid"] is None else round(v["qwk_valid"], 3)
         log(f"{k:>8}: QWK {v['qwk']:.3f} (valid rows only: {qv}) · "
@@ -480,18 +488,18 @@ def score_file(data,                        # essay file (JSONL/CSV, notebook 01
 def score_cli(argv:list)->int:
     "`aes-kit score`: score a test file with a model (+ adapter); writes test_results_{model}.csv, metrics.json, confusion_matrix.png."
     p = cli_parser("score", "Score essays with a (fine-tuned) model: test_results CSV, metrics.json (QWK, MAE, accuracy, invalid rate), confusion matrix.")
-    p.add_argument("--model", default=None, help=f"base model: alias ({EMBEDDED_ALIAS}, presets), local dir or Hub id; default: the adapter's base")
+    p.add_argument("--model", type=model_arg, default=None, help=f"base model: alias ({EMBEDDED_ALIAS}, presets), local dir or Hub id; default: the adapter's base")
     p.add_argument("--adapter", default=None, help="LoRA adapter dir (e.g. checkpoints/RUN/final_adapter)")
-    p.add_argument("--data", required=True, help="essay file to score (JSONL/CSV, notebook 01 schema)")
-    p.add_argument("--out", required=True, help="output dir for test_results_{model}.csv, metrics.json, confusion_matrix.png")
-    p.add_argument("--limit", type=int, default=None, help="score only the first N essays")
-    p.add_argument("--batch-size", type=int, default=8, help="prompts per generation batch (default 8; lower it on OOM)")
-    p.add_argument("--max-new-tokens", type=int, default=256, help="generation length (default 256)")
+    p.add_argument("--data", type=file_arg, required=True, help="essay file to score (JSONL/CSV, notebook 01 schema)")
+    p.add_argument("--out", type=out_dir_arg, required=True, help="output dir for test_results_{model}.csv, metrics.json, confusion_matrix.png")
+    p.add_argument("--limit", type=num_arg(int, lo=1), default=None, help="score only the first N essays")
+    p.add_argument("--batch-size", type=num_arg(int, lo=1), default=8, help="prompts per generation batch (default 8; lower it on OOM)")
+    p.add_argument("--max-new-tokens", type=num_arg(int, lo=1), default=256, help="generation length (default 256)")
     p.add_argument("--template", default="chat", choices=["chat", "alpaca"], help="prompt format the model was trained with")
     p.add_argument("--traits", action="store_true", help="multi-task scorer: ask for the trait scores too and report trait QWK")
     p.add_argument("--backend", default="auto", choices=["auto", "unsloth", "hf"])
-    p.add_argument("--min-score", type=int, default=None, help="rubric minimum (default: meta.json beside --data)")
-    p.add_argument("--max-score", type=int, default=None, help="rubric maximum (default: meta.json beside --data)")
+    p.add_argument("--min-score", type=num_arg(int), default=None, help="rubric minimum (default: meta.json beside --data)")
+    p.add_argument("--max-score", type=num_arg(int), default=None, help="rubric maximum (default: meta.json beside --data)")
     p.add_argument("--invalid-policy", default="farthest", choices=["farthest", "min"],
                    help="what an invalid output counts as in qwk/mae/accuracy (default: the rubric end farthest from gold)")
     p.add_argument("--name", default=None, help="model label in the results file name")
@@ -499,8 +507,7 @@ def score_cli(argv:list)->int:
                    "score-digit distribution after '{\"score\": ' in one forward pass); several: generate,expected (first = pred_score)")
     a = p.parse_args(argv)
     if a.model is None and a.adapter is None: raise AesKitError("give --model, --adapter, or both (see `aes-kit score --help`)")
-    if a.adapter is not None: adapter_base(a.adapter)              # fail fast, before loading anything
-    if a.model is not None: resolve_model(a.model)
+    if a.adapter is not None: adapter_base(a.adapter, required=a.model is None)   # fail fast, before loading anything
     parse_methods(a.method)
     score_file(a.data, a.out, model=a.model, adapter=a.adapter, limit=a.limit, batch_size=a.batch_size,
                max_new_tokens=a.max_new_tokens, template=a.template, backend=a.backend, traits=a.traits, min_score=a.min_score,

@@ -188,13 +188,13 @@ def _no_model(*a, **k): raise AssertionError("a model was loaded for a bad flag"
 
 
 @pytest.mark.parametrize("flags,msg", [
-    (["--max-m", "0"], "--max-m: expected a finite number > 0"),
-    (["--chunk-m", "-3"], "--chunk-m: expected a finite number > 0"),
+    (["--max-m", "0"], "--max-m: expected a whole number >= 1"),
+    (["--chunk-m", "-3"], "--chunk-m: expected a whole number >= 1"),
     (["--temperature", "inf"], "--temperature: expected a finite number > 0"),
     (["--temperature", "0"], "expected a finite number > 0"),
-    (["--top-p", "1.2"], "--top-p must be in (0, 1]"),
+    (["--top-p", "1.2"], "--top-p: expected a finite number in (0, 1]"),
     (["--repeats", "two"], "expected a whole number"),
-    (["--limit", "0"], "--limit: expected a finite number > 0"),
+    (["--limit", "0"], "--limit: expected a whole number >= 1"),
     (["--data", "NONE"], "no such file"),
     (["--out", "FILE"], "is a file"),
     (["--model", "no-such-model-xyz"], ""),
