@@ -176,7 +176,7 @@ def test_bad_argument_is_one_line_before_any_model(ws, results, i):
     assert lines[0].startswith(f"aes-kit {sub}: error:"), r["err"]
     for f in frags: assert str(f) in r["err"], (f, r["err"])
     assert r["heavy"] == [], (sub, kind, r["heavy"])     # nothing tried to import torch & co, so no model loaded
-    assert r["seconds"] < 5, r
+    assert r["seconds"] < 20, r                         # generous: a loaded machine; the import block above is the real proof
 
 
 def test_sweep_with_unknown_model_leaves_previous_sweep_alone(ws, results):
