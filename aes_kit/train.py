@@ -17,16 +17,15 @@ from .model import (EMBEDDED_ALIAS, PRESETS, CPU_SETTINGS, hardware_profile, pre
 
 # %% ../nbs/02_train.ipynb #d011f2eb
 def cpu_bf16()->bool:
-    "Whether this CPU has native bf16 matmuls (AVX512-BF16 or AMX); `AES_KIT_CPU_BF16=0/1` overrides the detection."
-    v = os.environ.get("AES_KIT_CPU_BF16", "").strip().lower()
-    if v: return v not in ("0", "false", "no", "off")
+    "Whether CPU training autocasts to bf16: only when asked (`AES_KIT_CPU_BF16=1`) and the CPU has native bf16 matmuls."
+    if os.environ.get("AES_KIT_CPU_BF16", "").strip().lower() not in ("1", "true", "yes", "on"): return False
     import torch
     return any(getattr(torch.cpu, f, lambda: False)() for f in ("_is_avx512_bf16_supported", "_is_amx_tile_supported"))
 
 def precision_for(hardware:str,             # 't4' | 'l4' | 'a100' | 'cpu'
-                  cpu_autocast:bool|None=None, # CPU only: bf16 autocast; None = when the CPU has native bf16
+                  cpu_autocast:bool|None=None, # CPU only: bf16 autocast; None = `cpu_bf16()` (off unless asked)
                  )->dict:
-    "Trainer precision flags: fp16 on T4, bf16 on L4/A100; on CPU fp32 weights, bf16 autocast where the CPU is fast at it."
+    "Trainer precision flags: fp16 on T4, bf16 on L4/A100; on CPU fp32 (bf16 autocast only when asked)."
     if hardware not in ("t4", "l4", "a100", "cpu"): raise AesKitError(f"unknown hardware profile {hardware!r}")
     cpu = hardware == "cpu" and (cpu_bf16() if cpu_autocast is None else bool(cpu_autocast))
     return dict(fp16=hardware == "t4", bf16=hardware in ("l4", "a100") or cpu,

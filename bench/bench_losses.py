@@ -4,7 +4,8 @@
                                  [--losses ce,ntl-mse,...]
 
 Each (loss, seed) trains the embedded model with `aes_kit.train.train_scorer` on the demo's CPU recipe by default
-(`aes_kit.pipeline.demo_settings("cpu")`: steps, lr, batch, length, batch order; nothing cut) and reads the score of all test essays from the score-digit distribution
+(`aes_kit.pipeline.demo_settings("cpu")`: steps, lr, batch, length, batch order; nothing cut; fp32, or bf16 autocast
+with AES_KIT_CPU_BF16=1) and reads the score of all test essays from the score-digit distribution
 (`aes_kit.scoring.score_distribution`): QWK of the `expected` and `argmax` read-outs. Prints mean ± spread (half the
 max-min range) per loss and writes bench/results/bench_losses.json (every run, so a table can be rebuilt).
 """
@@ -36,7 +37,9 @@ def main(argv=None):
     gold, lo, hi = list(test["score"]), int(test[0]["min_score"]), int(test[0]["max_score"])
     dst = Path(__file__).parent/"results"/"bench_losses.json"
     dst.parent.mkdir(exist_ok=True)
-    same = dict(steps=a.steps, lr=a.lr, batch=a.batch, seq=a.seq, group_by_length=a.group_by_length)
+    from aes_kit.train import precision_for
+    prec = "bf16" if precision_for("cpu")["bf16"] else "fp32"     # AES_KIT_CPU_BF16=1: bf16 autocast (notebook 02)
+    same = dict(steps=a.steps, lr=a.lr, batch=a.batch, seq=a.seq, group_by_length=a.group_by_length, precision=prec)
     runs = [] if a.fresh or not dst.exists() else [r for r in json.loads(dst.read_text(encoding="utf-8"))
                                                     if all(r.get(k) == v for k, v in same.items())]
     for name in a.losses.split(","):
@@ -64,6 +67,6 @@ def main(argv=None):
                           f"{(max(r[k] for r in rs) - min(r[k] for r in rs)) / 2:.3f}")
         print(f"| {name} | {cell('expected')} | {cell('argmax')} | {cell('bimodal')} |")
     print(f"\n{len(runs)} runs, {a.steps} steps × {a.batch} essays at {a.seq} tokens, "
-          f"{'length-grouped' if a.group_by_length else 'random'} batches, seeds {a.seeds}, lr {a.lr}; saved {dst}")
+          f"{'length-grouped' if a.group_by_length else 'random'} batches, {prec}, seeds {a.seeds}, lr {a.lr}; saved {dst}")
 
 if __name__ == "__main__": main()
