@@ -77,21 +77,30 @@ def logged(run, key):
     return [h[key] for h in hist if key in h and "train_runtime" not in h]
 
 
+KMMLU_ARGS = ["--data", KMMLU, "--subjects", "Korean-History,Math,Health", "--shots", 1, "--limit", 2,
+              "--batch-size", 2, "--quiet"]
+SCORE_ARGS = ["--model", "smollm2-135m", "--backend", "hf", "--data", TEST, "--limit", 3, "--batch-size", 1,
+              "--max-new-tokens", 8, "--method", "generate,expected", "--name", "m"]
+
+
 @pytest.fixture(scope="module")
 def trained(tiny, tmp_path_factory):
-    "Each config once with 2 processes × batch 1 and once with 1 process × batch 2 (the same global batch)."
+    """One launch of 2 processes: each config with batch 1 per process, a resume, and `aes-kit score`; then the
+    same configs in this one process with batch 2 (the same global batch) and the same scoring."""
     base = tmp_path_factory.mktemp("train")
     jobs = [train_args(tiny, base/f"two-{l}-{g}", l, g, 1) for l, g in CONFIGS]
     # resume: from the 2-process composite run's checkpoint-2, in 2 processes, to step 3
-    src = base/f"two-ntl-2"
-    jobs.append(train_args(tiny, base/"resumed", "ntl", 2, 1) + ["--resume", src/"checkpoint-2"])
+    jobs.append(train_args(tiny, base/"resumed", "ntl", 2, 1) + ["--resume", base/"two-ntl-2"/"checkpoint-2"])
+    jobs.append(["score", *SCORE_ARGS, "--out", base/"score-two"])
     (base/"jobs.json").write_text(json.dumps([[str(a) for a in j] for j in jobs]))
     t0 = time.time()
     out, err = launch(ROOT/"tests"/"accel_job.py", base/"jobs.json")
     two_s = time.time() - t0
     t0 = time.time()
     for l, g in CONFIGS: cli(*train_args(tiny, base/f"one-{l}-{g}", l, g, 2))
-    return dict(base=base, out=out, err=err, two_s=two_s, one_s=time.time() - t0)
+    one_s = time.time() - t0
+    cli("score", *SCORE_ARGS, "--out", base/"score-one")
+    return dict(base=base, out=out, err=err, two_s=two_s, one_s=one_s)
 
 
 @pytest.mark.parametrize("loss,ga", CONFIGS)
@@ -131,4 +140,44 @@ def test_two_processes_write_once_and_resume(trained):
     assert abs(r["losses"][-1] - full["losses"][-1]) < TOL_LOSS
     w1, w2 = lora(base/"two-ntl-2"), lora(base/"resumed")
     assert max(float((w1[k] - w2[k]).abs().max()) for k in w1) < TOL_LORA
-    print(f"train: 2 processes {trained['two_s']:.1f}s (5 runs + launch), 1 process {trained['one_s']:.1f}s (4 runs)")
+    print(f"2 processes {trained['two_s']:.1f}s (launch + 5 training runs + score), 1 process {trained['one_s']:.1f}s (4 runs)")
+
+
+
+def test_kmmlu_split_across_processes(tmp_path):
+    "`aes-kit kmmlu` under the launcher: questions split by batch, one gathered result set, written by rank 0."
+    import pandas as pd
+    t0 = time.time()
+    out, err = launch("-m", "aes_kit.core", "kmmlu", *KMMLU_ARGS, "--out", tmp_path/"two")
+    two_s = time.time() - t0
+    t0 = time.time()
+    cli("kmmlu", *KMMLU_ARGS, "--out", tmp_path/"one")
+    one_s = time.time() - t0
+    assert out.count("overall micro") == 1                               # rank 0 prints, once
+    p1, p2 = (pd.read_csv(tmp_path/d/"kmmlu_predictions.csv") for d in ("one", "two"))
+    assert len(p1) == len(p2) == 6
+    pd.testing.assert_frame_equal(p1.drop(columns=[c for c in p1 if c.startswith("ll_")]),
+                                  p2.drop(columns=[c for c in p2 if c.startswith("ll_")]))   # same predictions, same order
+    ll = [c for c in p1 if c.startswith("ll_")]
+    diff = float((p1[ll] - p2[ll]).abs().max().max())
+    assert diff < 1e-6, diff
+    r1, r2 = (json.loads((tmp_path/d/"kmmlu_results.json").read_text(encoding="utf-8")) for d in ("one", "two"))
+    assert (r1["processes"], r2["processes"]) == (1, 2)
+    for k in ("n", "accuracy_micro", "accuracy_macro", "per_subject", "per_category"): assert r1[k] == r2[k], k
+    assert not list((tmp_path/"two").glob(".*"))                           # no temporary leftovers
+    print(f"kmmlu: {len(p1)} questions, log-lik max abs diff {diff:.1e}; 2 processes {two_s:.1f}s (launch incl.), "
+          f"1 process {one_s:.1f}s (in-process)")
+
+
+def test_score_split_across_processes(trained):
+    "`aes-kit score` (generate + digit read-out) under the launcher: the same table and metrics as one process."
+    import pandas as pd
+    base = trained["base"]
+    assert trained["out"].count("→ ") == 1                                # rank 0 logs, once
+    t1, t2 = (pd.read_csv(base/d/"test_results_m.csv") for d in ("score-one", "score-two"))
+    assert len(t1) == 3
+    pd.testing.assert_frame_equal(t1, t2)                                  # same generations, read-outs, order
+    m1, m2 = (json.loads((base/d/"metrics.json").read_text(encoding="utf-8")) for d in ("score-one", "score-two"))
+    assert (m1["processes"], m2["processes"]) == (1, 2)
+    for k in ("qwk", "mae", "invalid_rate", "methods"): assert m1[k] == m2[k], k
+    assert sorted(p.name for p in (base/"score-two").iterdir()) == ["confusion_matrix.png", "metrics.json", "test_results_m.csv"]
