@@ -1,5 +1,8 @@
 """Multi-process training and evaluation under `accelerate launch` (2 CPU processes, gloo) against one process.
 
+One launch runs every multi-process case through `tests/accel_job.py`, which executes each command exactly as
+`python -m aes_kit.core ARGS` (the README's entry point) does; the references run in this process.
+
 On a CPU-only machine `accelerate launch --cpu --num_processes 2` starts ONE process (accelerate's multi-CPU path
 needs mpirun); `--multi_gpu --num_processes 2` starts two through torchrun and they pick gloo when there is no GPU.
 """
@@ -85,13 +88,14 @@ SCORE_ARGS = ["--model", "smollm2-135m", "--backend", "hf", "--data", TEST, "--l
 
 @pytest.fixture(scope="module")
 def trained(tiny, tmp_path_factory):
-    """One launch of 2 processes: each config with batch 1 per process, a resume, and `aes-kit score`; then the
-    same configs in this one process with batch 2 (the same global batch) and the same scoring."""
+    """One launch of 2 processes: each config with batch 1 per process, a resume, `aes-kit score` and `aes-kit kmmlu`;
+    then the same configs in this one process with batch 2 (the same global batch) and the same evaluations."""
     base = tmp_path_factory.mktemp("train")
     jobs = [train_args(tiny, base/f"two-{l}-{g}", l, g, 1) for l, g in CONFIGS]
     # resume: from the 2-process composite run's checkpoint-2, in 2 processes, to step 3
     jobs.append(train_args(tiny, base/"resumed", "ntl", 2, 1) + ["--resume", base/"two-ntl-2"/"checkpoint-2"])
     jobs.append(["score", *SCORE_ARGS, "--out", base/"score-two"])
+    jobs.append(["kmmlu", *KMMLU_ARGS, "--out", base/"kmmlu-two"])
     (base/"jobs.json").write_text(json.dumps([[str(a) for a in j] for j in jobs]))
     t0 = time.time()
     out, err = launch(ROOT/"tests"/"accel_job.py", base/"jobs.json")
@@ -100,7 +104,9 @@ def trained(tiny, tmp_path_factory):
     for l, g in CONFIGS: cli(*train_args(tiny, base/f"one-{l}-{g}", l, g, 2))
     one_s = time.time() - t0
     cli("score", *SCORE_ARGS, "--out", base/"score-one")
-    return dict(base=base, out=out, err=err, two_s=two_s, one_s=one_s)
+    t0 = time.time()
+    cli("kmmlu", *KMMLU_ARGS, "--out", base/"kmmlu-one")
+    return dict(base=base, out=out, err=err, two_s=two_s, one_s=one_s, kmmlu_one_s=time.time() - t0)
 
 
 @pytest.mark.parametrize("loss,ga", CONFIGS)
@@ -143,37 +149,30 @@ def test_two_processes_write_once_and_resume(trained):
     print(f"2 processes {trained['two_s']:.1f}s (launch + 5 training runs + score), 1 process {trained['one_s']:.1f}s (4 runs)")
 
 
-
-def test_kmmlu_split_across_processes(tmp_path):
+def test_kmmlu_split_across_processes(trained):
     "`aes-kit kmmlu` under the launcher: questions split by batch, one gathered result set, written by rank 0."
     import pandas as pd
-    t0 = time.time()
-    out, err = launch("-m", "aes_kit.core", "kmmlu", *KMMLU_ARGS, "--out", tmp_path/"two")
-    two_s = time.time() - t0
-    t0 = time.time()
-    cli("kmmlu", *KMMLU_ARGS, "--out", tmp_path/"one")
-    one_s = time.time() - t0
-    assert out.count("overall micro") == 1                               # rank 0 prints, once
-    p1, p2 = (pd.read_csv(tmp_path/d/"kmmlu_predictions.csv") for d in ("one", "two"))
+    base = trained["base"]
+    assert trained["out"].count("overall micro") == 1                    # rank 0 prints, once
+    p1, p2 = (pd.read_csv(base/d/"kmmlu_predictions.csv") for d in ("kmmlu-one", "kmmlu-two"))
     assert len(p1) == len(p2) == 6
     pd.testing.assert_frame_equal(p1.drop(columns=[c for c in p1 if c.startswith("ll_")]),
                                   p2.drop(columns=[c for c in p2 if c.startswith("ll_")]))   # same predictions, same order
     ll = [c for c in p1 if c.startswith("ll_")]
     diff = float((p1[ll] - p2[ll]).abs().max().max())
     assert diff < 1e-6, diff
-    r1, r2 = (json.loads((tmp_path/d/"kmmlu_results.json").read_text(encoding="utf-8")) for d in ("one", "two"))
+    r1, r2 = (json.loads((base/d/"kmmlu_results.json").read_text(encoding="utf-8")) for d in ("kmmlu-one", "kmmlu-two"))
     assert (r1["processes"], r2["processes"]) == (1, 2)
     for k in ("n", "accuracy_micro", "accuracy_macro", "per_subject", "per_category"): assert r1[k] == r2[k], k
-    assert not list((tmp_path/"two").glob(".*"))                           # no temporary leftovers
-    print(f"kmmlu: {len(p1)} questions, log-lik max abs diff {diff:.1e}; 2 processes {two_s:.1f}s (launch incl.), "
-          f"1 process {one_s:.1f}s (in-process)")
+    assert not list((base/"kmmlu-two").glob(".*"))                         # no temporary leftovers
+    print(f"kmmlu: {len(p1)} questions, log-lik max abs diff {diff:.1e}; 1 process {trained['kmmlu_one_s']:.1f}s")
 
 
 def test_score_split_across_processes(trained):
     "`aes-kit score` (generate + digit read-out) under the launcher: the same table and metrics as one process."
     import pandas as pd
     base = trained["base"]
-    assert trained["out"].count("→ ") == 1                                # rank 0 logs, once
+    assert trained["out"].count("scoring 3 of") == 1                      # rank 0 logs, once
     t1, t2 = (pd.read_csv(base/d/"test_results_m.csv") for d in ("score-one", "score-two"))
     assert len(t1) == 3
     pd.testing.assert_frame_equal(t1, t2)                                  # same generations, read-outs, order
