@@ -279,7 +279,8 @@ def train_scorer(data,                      # essay or instruction file (JSONL/C
                      use_cpu=not cuda, logging_steps=logging_steps, save_strategy="steps", save_steps=save_steps,
                      save_total_limit=save_total_limit, report_to=report_to, seed=seed, data_seed=seed,
                      max_length=seq, padding_free=False, dataset_num_proc=None, remove_unused_columns=False,
-                     train_sampling_strategy="group_by_length" if group_by_length else "random")
+                     train_sampling_strategy="group_by_length" if group_by_length else "random",
+                     ddp_find_unused_parameters=False)   # under a launcher: every LoRA weight is used (checkpointing-safe)
     stats = {}
     cbs = [_step_callback(stats, log), *(callbacks or [])]
     kw = dict(model=m, processing_class=tok, args=args, train_dataset=train_ds, callbacks=cbs)
