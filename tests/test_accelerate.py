@@ -189,4 +189,4 @@ def test_score_split_across_processes(trained):
     assert (m1["processes"], m2["processes"]) == (1, 2)
     for k in ("qwk", "mae", "invalid_rate", "methods"): assert m1[k] == m2[k], k
     files = sorted(p.name for p in (base/"score-two").iterdir())
-    assert files == ["confusion_matrix.png", "metrics.json", "test_results_m.csv"]   # written once, nothing half-written
+    assert files == ["confusion_matrix.png", "metrics.json", "test_results_m.csv"]   # once, nothing half-written
