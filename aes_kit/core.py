@@ -367,3 +367,15 @@ def main(argv:list|None=None)->int:
         raise
     finally:
         if prev is not _NOT_SET: signal.signal(signal.SIGTERM, signal.SIG_DFL if prev is None else prev)
+
+# %% ../nbs/00a_core.ipynb #e87f7cc9
+# `python -m aes_kit.core`: what `accelerate launch -m` / `torchrun -m` start in every process (a no-op in a notebook)
+if __name__ == "__main__" and getattr(globals().get("__spec__"), "name", "") == "aes_kit.core":
+    if int(os.environ.get("RANK", 0)) != 0:   # rank > 0: rank 0 alone prints bars, warnings and results
+        for k in ("TQDM_DISABLE", "HF_DATASETS_DISABLE_PROGRESS_BARS", "HF_HUB_DISABLE_PROGRESS_BARS"):
+            os.environ.setdefault(k, "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        import warnings; warnings.simplefilter("ignore")
+        sys.stdout = open(os.devnull, "w")
+    from aes_kit.core import main as _main   # the package's copy: its AesKitError is the one subcommands raise
+    sys.exit(_main())

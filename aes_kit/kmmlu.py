@@ -19,7 +19,7 @@ import os, re, io, copy, json, math, time, random
 from pathlib import Path
 from .core import (AesKitError, cli_parser, write_json, write_text, atomic_path, data_dir, checkpoints_dir, get_hf_token,
                           result_set, check_out_dir, num_arg, out_dir_arg)
-from .model import model_device, model_arg, adapter_base
+from .model import model_device, model_arg, adapter_base, dist_rank, my_share, gather_parts, is_main_process
 
 # %% ../nbs/06_kmmlu.ipynb #45f5efbe
 LETTERS = ("A", "B", "C", "D")
@@ -261,14 +261,17 @@ def _forward_last(model, **kw):
     "Logits at the last position."
     return _forward(model, **kw).logits[:, -1]
 
-def _suffix_batches(model, tok, seqs:list, P:int, cache, batch_size:int):
+def _suffix_order(seqs:list, batch_size:int)->list:
+    "Batches of positions in `seqs`, longest first (an OOM shows at once)."
+    order = sorted(range(len(seqs)), key=lambda i: -len(seqs[i]))
+    return [order[b:b+batch_size] for b in range(0, len(order), batch_size)]
+
+def _suffix_batches(model, tok, seqs:list, P:int, cache, batch_size:int, batches:list|None=None):
     "Yield (positions in `seqs`, log-probs [B, vocab]) for the tokens after a shared prefix of length P (cache = its KV)."
     import torch
     dev = model_device(model)
-    order = sorted(range(len(seqs)), key=lambda i: -len(seqs[i]))   # longest first: OOM shows at once
     pad = tok.pad_token_id if tok.pad_token_id is not None else 0
-    for b in range(0, len(order), batch_size):
-        idx = order[b:b+batch_size]
+    for idx in (batches if batches is not None else _suffix_order(seqs, batch_size)):
         sufs = [seqs[i][P:] for i in idx]
         B, S = len(idx), max(map(len, sufs))
         ids = torch.full((B, S), pad, dtype=torch.long)
@@ -313,25 +316,39 @@ def loglik_choices(model, tok,
     fast = [i for i in range(n) if all(len(ct) == 1 for _, ct in enc[i]) and len(enc[i][0][0]) <= L]
     fs = set(fast); slow = [i for i in range(n) if i not in fs]
     groups = list(groups) if groups is not None else [0]*n
-    bar = tqdm(total=n, desc="KMMLU log-likelihood", disable=not progress, leave=False)
+    plan, units = {}, []          # the one-process work list: (group, batch) units, then the slow questions
+    for g in dict.fromkeys(groups[i] for i in fast):
+        members = [i for i in fast if groups[i] == g]
+        seqs = [enc[i][0][0] for i in members]
+        P = min(_lcp(seqs), min(map(len, seqs)) - 1) if prefix_cache and len(seqs) > 1 else 0
+        plan[g] = (members, seqs, P if P >= min_prefix else 0)
+        units += [("fast", g, idx) for idx in _suffix_order(seqs, batch_size)]
+    units += [("slow", None, i) for i in slow]
+    mine = my_share(units)        # under a launcher: every N-th unit, each computed as one process would
+    bar = tqdm(total=sum(len(u[2]) if u[0] == "fast" else 1 for u in mine), desc="KMMLU log-likelihood",
+               disable=not progress, leave=False)
+    done, cached = [], (object(), None)
     was_training = model.training; model.eval()
     with torch.no_grad():
-        for g in dict.fromkeys(groups[i] for i in fast):
-            members = [i for i in fast if groups[i] == g]
-            seqs = [enc[i][0][0] for i in members]
-            P = min(_lcp(seqs), min(map(len, seqs)) - 1) if prefix_cache and len(seqs) > 1 else 0
-            if P < min_prefix: P = 0
-            cache = _forward(model, input_ids=torch.tensor([seqs[0][:P]], device=model_device(model)), use_cache=True).past_key_values if P else None
-            for idx, lp in _suffix_batches(model, tok, seqs, P, cache, batch_size):
+        for kind, g, part in mine:
+            if kind == "slow":   # multi-token continuations or over-long contexts: one exact pass per choice
+                res[part] = [_full_loglik(model, ctx, cont, L) for ctx, cont in enc[part]]
+                done.append(part); bar.update(1); continue
+            members, seqs, P = plan[g]
+            if cached[0] != g:    # the group's shared prefix, once per group this process works on
+                cached = (g, _forward(model, input_ids=torch.tensor([seqs[0][:P]], device=model_device(model)),
+                                      use_cache=True).past_key_values if P else None)
+            for idx, lp in _suffix_batches(model, tok, seqs, P, cached[1], batch_size, batches=[part]):
                 for j, k in enumerate(idx):
                     i = members[k]
                     res[i] = [float(lp[j, enc[i][c][1][0]]) for c in range(len(choices))]
+                    done.append(i)
                 bar.update(len(idx))
-        for i in slow:   # multi-token continuations or over-long contexts: one exact pass per choice
-            res[i] = [_full_loglik(model, ctx, cont, L) for ctx, cont in enc[i]]
-            bar.update(1)
     bar.close()
     if was_training: model.train()
+    if dist_rank()[1] > 1:        # several processes: every question's row, on each of them
+        got = gather_parts({i: res[i].tolist() for i in done})
+        res = np.array([got[i] for i in range(n)], dtype=np.float64).reshape(n, len(choices))
     return res
 
 # %% ../nbs/06_kmmlu.ipynb #f5904849
@@ -500,7 +517,7 @@ def evaluate_kmmlu(model, tok,
     preds["correct"] = preds["pred"] == preds["answer"]
     res = dict(mode=mode, style=style if mode == "generate" else None, shots=shots, fewshot=fewshot,
                fewshot_seed=seed if fewshot != "first_n" else None, fewshot_split=fewshot_split, **summarize(preds),
-               **peak_memory(dev), seconds=round(secs, 3), questions_per_second=round(len(preds)/max(secs, 1e-9), 3),
+               **peak_memory(dev), seconds=round(secs, 3), processes=dist_rank()[1], questions_per_second=round(len(preds)/max(secs, 1e-9), 3),
                device=str(dev))
     return res, preds
 
@@ -558,7 +575,7 @@ def run_kmmlu(model:str|None, data, out_dir, adapter:str|None=None, subjects:str
                                 fewshot_split)
     res = dict(model=str(model or getattr(m, "name_or_path", "") or "smollm2-135m"), adapter=str(adapter) if adapter else None, data=str(data), subjects=subjects,
                load_seconds=round(load_s, 3), **res)
-    save_kmmlu(out_dir, res, preds)
+    if is_main_process(): save_kmmlu(out_dir, res, preds)   # under a launcher every process holds all rows: rank 0 writes
     return res, preds
 
 def kmmlu_cli(argv:list)->int:

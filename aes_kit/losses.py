@@ -187,6 +187,9 @@ def composite_trainer_class(base=None):
             for b in batch_samples:                 # count what every micro-batch of this optimizer step will train on
                 lab = b["labels"][..., 1:]
                 nt += int((lab != -100).sum()); nd += int(digit_mask(lab, self.processing_class).sum())
+            if self.accelerator.num_processes > 1:  # data parallel: the group is every process's micro-batches
+                t = self.accelerator.gather(torch.tensor([[nt, nd]], device=self.accelerator.device))
+                nt, nd = (int(x) for x in t.sum(0))
             self._group = (nt, nd)
             return batch_samples, n
 
@@ -210,11 +213,9 @@ def composite_trainer_class(base=None):
             local = combine_parts(P, self.ntl_weight, self.emo_weight)
             if num_items_in_batch is not None and model.training and self._group is not None:
                 # the Trainer will NOT divide by the accumulation steps: normalise by the whole group's counts
-                n_tok, n_dig = self._group
-                if self.accelerator.num_processes > 1: n_tok = num_items_in_batch
+                n_tok, n_dig = self._group             # counts over all processes: DDP averages the gradients,
                 loss = combine_parts(P, self.ntl_weight, self.emo_weight, n_tok, n_dig)["loss"]
-                if self.args.average_tokens_across_devices and self.accelerator.num_processes > 1:
-                    loss = loss * self.accelerator.num_processes
+                loss = loss * self.accelerator.num_processes   # so N x (local sums / global counts) = the 1-process loss
             else: loss = local["loss"]                # micro-batch mean; the Trainer divides by the accumulation steps
             mode = "train" if model.training else "eval"
             vals = {k: float(v.detach()) for k, v in local.items()}

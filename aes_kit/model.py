@@ -6,7 +6,8 @@
 __all__ = ['EMBEDDED_ALIAS', 'EMBEDDED_GGUF', 'EMBEDDED_SPECIAL', 'PRESETS', 'CPU_SETTINGS', 'LORA_TARGETS', 'embedded_gguf_path',
            'embedded_model_dir', 'materialise_embedded', 'ModelPreset', 'hardware_profile', 'preset_settings',
            'model_aliases', 'portable_model_name', 'check_model_name', 'resolve_model', 'model_arg', 'track_model',
-           'live_models', 'check_live_models', 'pick_backend', 'load_tokenizer', 'load_model', 'default_dtype',
+           'live_models', 'check_live_models', 'dist_rank', 'local_rank', 'is_main_process', 'dist_state', 'my_share',
+           'gather_parts', 'wait_for_everyone', 'pick_backend', 'load_tokenizer', 'load_model', 'default_dtype',
            'add_lora', 'for_inference', 'for_training', 'model_device', 'trainable_params', 'adapter_config',
            'adapter_base', 'fused_loss_available', 'sft_trainer_class']
 
@@ -188,12 +189,52 @@ def check_live_models(name:str=""):
         raise AesKitError(f"loading {name or 'a model'} while {len(live)} model(s) are still loaded ({kinds}); "
                           f"a T4 holds one 7B model: `del` the old one (and its trainer) first")
 
+# %% ../nbs/00b_model.ipynb #e5c6ebf7
+def dist_rank()->tuple[int, int]:
+    "(rank, world size) of this process under `accelerate launch` / `torchrun` (RANK, WORLD_SIZE); (0, 1) alone."
+    return int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1))
+
+def local_rank()->int:
+    "This process's index on its machine (LOCAL_RANK): the GPU it uses; 0 alone."
+    return int(os.environ.get("LOCAL_RANK", 0))
+
+def is_main_process()->bool:
+    "True in the process that prints and writes files (rank 0); always True without a launcher."
+    return dist_rank()[0] == 0
+
+# %% ../nbs/00b_model.ipynb #1f43d1be
+def dist_state():
+    "accelerate's `PartialState` (gloo on CPU, NCCL on GPU) when more than one process was launched, else None."
+    if dist_rank()[1] <= 1: return None
+    import torch
+    from accelerate import PartialState
+    return PartialState(cpu=not torch.cuda.is_available())
+
+def my_share(units:list)->list:
+    "The units (batches, questions) this process handles: every world-size-th one from its rank; all of them alone."
+    r, w = dist_rank()
+    return list(units)[r::w]
+
+def gather_parts(part:dict)->dict:
+    "Every process's {position: result} merged into one dict, on every process (a copy of `part` alone)."
+    if dist_state() is None: return dict(part)
+    from accelerate.utils import gather_object
+    out = {}
+    for d in gather_object([part]): out.update(d)
+    return out
+
+def wait_for_everyone():
+    "Block until every process gets here (nothing to wait for alone)."
+    st = dist_state()
+    if st is not None: st.wait_for_everyone()
+
 # %% ../nbs/00b_model.ipynb #de2cb7c0
 def pick_backend(backend:str="auto")->str:
-    "Resolve 'auto' to 'unsloth' when Unsloth is installed, else 'hf'; validate explicit choices."
+    "Resolve 'auto' to 'unsloth' when Unsloth is installed (one process), else 'hf'; validate explicit choices."
     if backend not in ("auto", "unsloth", "hf"): raise AesKitError(f"backend must be auto, unsloth or hf (got {backend!r})")
     has = importlib.util.find_spec("unsloth") is not None
     if backend == "unsloth" and not has: raise AesKitError("backend 'unsloth' requested but Unsloth is not installed (`pip install unsloth`), or use backend='hf'")
+    if backend == "auto" and dist_rank()[1] > 1: return "hf"   # several processes: the backend tested under accelerate
     return ("unsloth" if has else "hf") if backend == "auto" else backend
 
 def _torch_dtype(dtype):
@@ -253,7 +294,7 @@ def load_model(name:str,                  # alias (`smollm2-135m`, a preset), lo
                 kw["quantization_config"] = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
                                                                bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=td)
             model = AutoModelForCausalLM.from_pretrained(path, dtype=td, token=get_hf_token(),
-                                                         device_map={"": 0} if cuda else None, **kw)
+                                                         device_map={"": local_rank()} if cuda else None, **kw)
             tok = load_tokenizer(name)
     except AesKitError: raise
     except Exception as e: raise (_hub_error(name, e) or e)
@@ -364,4 +405,12 @@ def sft_trainer_class():
             if fused_loss_available():
                 return super().compute_loss(model, inputs, return_outputs=return_outputs, num_items_in_batch=num_items_in_batch)
             return Trainer.compute_loss(self, model, inputs, return_outputs=return_outputs, num_items_in_batch=num_items_in_batch)
+        def _load_optimizer_and_scheduler(self, checkpoint):
+            import torch
+            if checkpoint is None or self.args.world_size == 1 or self.args.device.type != "cpu":
+                return super()._load_optimizer_and_scheduler(checkpoint)
+            load = torch.load              # several CPU processes: transformers maps to 'cpu:N', which torch.load refuses
+            torch.load = lambda *a, **k: load(*a, **{**k, "map_location": "cpu"})
+            try: return super()._load_optimizer_and_scheduler(checkpoint)
+            finally: torch.load = load
     return AesSFTTrainer

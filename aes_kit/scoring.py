@@ -17,6 +17,7 @@ from .core import (AesKitError, atomic_path, write_json, cli_parser, checkpoints
                           num_arg, file_arg, out_dir_arg)
 from .model import (load_model, for_inference, resolve_model, EMBEDDED_ALIAS, adapter_base, model_device,
                            model_arg)  # notebook 00b
+from .model import dist_rank, my_share, gather_parts, is_main_process  # notebook 00b: several processes
 from .metrics import score_metrics, confusion_with_invalid, plot_confusion, qwk, fill_invalid
 
 # %% ../nbs/03_scoring.ipynb #ae823a8a
@@ -184,12 +185,14 @@ def generate_batch(model, tok,
     kw.update(dict(temperature=temperature, top_p=top_p) if do_sample else dict(temperature=None, top_p=None, top_k=None))
     if seed is not None: torch.manual_seed(seed)
     order = sorted(range(len(prompts)), key=lambda i: -len(prompts[i]))   # longest first: an OOM shows up at once
+    batches = [order[b:b + batch_size] for b in range(0, len(order), batch_size)]
+    split = not do_sample and dist_rank()[1] > 1   # greedy under a launcher: each process takes every N-th batch
+    mine = my_share(batches) if split else batches
     out, dev, old_side = [None] * len(prompts), model_device(model), tok.padding_side
     bos = getattr(tok, "bos_token", None)
     tok.padding_side = "left"
     try:
-        for b in tqdm(range(0, len(order), batch_size), desc=desc, disable=not progress, leave=False):
-            idx = order[b:b + batch_size]
+        for idx in tqdm(mine, desc=desc, disable=not progress, leave=False):
             batch = [prompts[i] for i in idx]
             add_special = not (bos and all(p.startswith(bos) for p in batch))
             enc = tok(batch, return_tensors="pt", padding=True, add_special_tokens=add_special).to(dev)
@@ -201,6 +204,9 @@ def generate_batch(model, tok,
             texts = tok.batch_decode(gen[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
             for k, i in enumerate(idx): out[i] = texts[k] if n == 1 else texts[k * n:(k + 1) * n]
     finally: tok.padding_side = old_side
+    if split:                                      # the same batches as one process ran: the same texts, gathered
+        got = gather_parts({i: out[i] for idx in mine for i in idx})
+        out = [got[i] for i in range(len(prompts))]
     return out
 
 # %% ../nbs/03_scoring.ipynb #2c713311
@@ -285,11 +291,12 @@ def score_distribution(model,                  # a (PEFT) causal LM, e.g. `load_
     dev, pad = model_device(model), tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     order = sorted(range(len(seqs)), key=lambda i: -len(seqs[i]))   # similar lengths together: little padding
     out = np.zeros((len(seqs), hi - lo + 1))
+    mine = my_share([order[b:b + batch_size] for b in range(0, len(order), batch_size)])   # all batches alone
     was_training = model.training; model.eval()
     try:
         with torch.inference_mode():
-            for b in tqdm(range(0, len(order), batch_size), desc="read-out", disable=not progress, leave=False):
-                idx = order[b:b + batch_size]; L = max(len(seqs[i]) for i in idx)
+            for idx in tqdm(mine, desc="read-out", disable=not progress, leave=False):
+                L = max(len(seqs[i]) for i in idx)
                 x = torch.tensor([seqs[i] + [pad] * (L - len(seqs[i])) for i in idx], device=dev)     # right padding
                 am = torch.tensor([[1] * len(seqs[i]) + [0] * (L - len(seqs[i])) for i in idx], device=dev)
                 lg = model(input_ids=x, attention_mask=am).logits
@@ -297,6 +304,9 @@ def score_distribution(model,                  # a (PEFT) causal LM, e.g. `load_
                 out[idx] = torch.softmax(last[:, torch.tensor(want, device=dev)].float(), dim=-1).cpu().numpy()
     finally:
         if was_training: model.train()
+    if dist_rank()[1] > 1:                                   # several processes: every row, on each of them
+        got = gather_parts({i: out[i] for idx in mine for i in idx})
+        out = np.stack([got[i] for i in range(len(seqs))])
     return out
 
 def readout_scores(probs,                    # `score_distribution` rows: [rows, max-min+1]
@@ -448,6 +458,7 @@ def score_file(data,                        # essay file (JSONL/CSV, notebook 01
         if v is not None and int(v) < 1: raise AesKitError(f"--{k.replace('_', '-')} must be >= 1 (got {v})")
     if template not in ("chat", "alpaca"): raise AesKitError(f"--template must be chat or alpaca (got {template!r})")
     methods = parse_methods(method)
+    if not is_main_process(): log = lambda *a, **k: None   # under a launcher rank 0 alone logs and writes
     if not Path(data).exists(): raise AesKitError(f"{data}: no such file")
     check_out_dir(out_dir)
     ds = load_essays(data, min_score=min_score, max_score=max_score, task="traits" if traits else "essay")
@@ -461,6 +472,7 @@ def score_file(data,                        # essay file (JSONL/CSV, notebook 01
     df = score_dataset(m, tok, ds, template=template, max_new_tokens=max_new_tokens, batch_size=batch_size, limit=limit,
                        traits=traits, trait_ranges=declared, methods=methods, max_length=max_length)
     metrics = results_metrics(df, invalid_policy, declared)
+    if not is_main_process(): return metrics
     out = Path(out_dir)
     csv = out/f"test_results_{label}.csv"
     cols = ["id", "prompt_id", "question", "essay", "gold_json", "predicted_json", "status", "raw_generation", "gold_score", "pred_score"]
@@ -473,7 +485,7 @@ def score_file(data,                        # essay file (JSONL/CSV, notebook 01
                              path=tmp/"confusion_matrix.png", invalid=inv)
         plt.close(fig)
         metrics.update(model=str(base), adapter=str(adapter) if adapter else None, name=label, data=str(data), template=template,
-                       traits=traits, max_new_tokens=int(max_new_tokens), batch_size=int(batch_size),
+                       traits=traits, max_new_tokens=int(max_new_tokens), batch_size=int(batch_size), processes=dist_rank()[1],
                        backend=getattr(m, "aes_backend", backend), seconds=round(time.time() - t0, 2),
                        files=dict(results=str(csv), metrics=str(out/"metrics.json"), confusion=str(out/"confusion_matrix.png")))
         write_json(tmp/"metrics.json", metrics)

@@ -13,7 +13,8 @@ from pathlib import Path
 from .core import (AesKitError, checkpoints_dir, atomic_path, write_json, cli_parser, as_number, num_arg,
                           out_dir_arg, file_arg, check_out_dir)
 from .model import (EMBEDDED_ALIAS, PRESETS, CPU_SETTINGS, hardware_profile, preset_settings, load_model,
-                           add_lora, for_inference, sft_trainer_class, trainable_params, check_model_name, model_arg)
+                           add_lora, for_inference, sft_trainer_class, trainable_params, check_model_name, model_arg,
+                           is_main_process)
 
 # %% ../nbs/02_train.ipynb #d011f2eb
 def cpu_bf16()->bool:
@@ -307,6 +308,8 @@ def train_scorer(data,                      # essay or instruction file (JSONL/C
     "Train a LoRA essay scorer; returns paths (out_dir, adapter_dir, summary, loss_curve), stats and the trainer."
     c = {k: v for k, v in locals().items() if k in DEFAULTS}
     _check(c)
+    main = is_main_process()                  # under accelerate/torchrun: rank 0 alone logs and writes files
+    if not main: log = lambda *a, **k: None
     import torch
     cuda = torch.cuda.is_available()
     from aes_kit.data import load_essays, load_instructions, is_instruction_file, subsample
@@ -339,7 +342,8 @@ def train_scorer(data,                      # essay or instruction file (JSONL/C
                      use_cpu=not cuda, logging_steps=logging_steps, save_strategy="steps", save_steps=save_steps,
                      save_total_limit=save_total_limit, report_to=report_to, seed=seed, data_seed=seed,
                      max_length=seq, padding_free=False, dataset_num_proc=None, remove_unused_columns=False,
-                     train_sampling_strategy="group_by_length" if group_by_length else "random")
+                     train_sampling_strategy="group_by_length" if group_by_length else "random",
+                     ddp_find_unused_parameters=False)   # under a launcher: every LoRA weight is used (checkpointing-safe)
     stats = {}
     cbs = [_step_callback(stats, log), *(callbacks or [])]
     kw = dict(model=m, processing_class=tok, args=args, train_dataset=train_ds, callbacks=cbs)
@@ -357,11 +361,12 @@ def train_scorer(data,                      # essay or instruction file (JSONL/C
     if dry_run:
         log("dry run: data, model and trainer built; no training step taken")
         return dict(out_dir=out, adapter_dir=None, summary=None, loss_curve=None, dry_run=True, stats=info, trainer=trainer)
-    if ck is None and list_checkpoints(out):               # a fresh run must not mix with an older run's checkpoints
+    if ck is None and list_checkpoints(out) and main:      # a fresh run must not mix with an older run's checkpoints
         old = list_checkpoints(out)
         log(f"starting fresh: removing {len(old)} old checkpoint(s) in {out} (pass resume='auto' to continue instead)")
         for c_ in old: shutil.rmtree(c_)
     out.mkdir(parents=True, exist_ok=True)
+    trainer.accelerator.wait_for_everyone()                # every process starts after the clean-up
     mem0 = memory_stats()
     t0 = time.time()
     res = trainer.train(resume_from_checkpoint=str(ck) if ck else None)
@@ -369,18 +374,24 @@ def train_scorer(data,                      # essay or instruction file (JSONL/C
     mem1 = memory_stats()
     log(memory_report(mem0, mem1, secs))
     adapter = out/"final_adapter"
-    with atomic_path(adapter) as tmp:
-        trainer.model.save_pretrained(tmp); tok.save_pretrained(tmp)
     hist = [h for h in trainer.state.log_history if "loss" in h and "train_runtime" not in h]  # incl. steps before a resume
-    curve = plot_loss_curve(trainer.state.log_history, out/"loss_curve.png", title=f"{slug} · {loss}")
     stats.update(info, losses=[h["loss"] for h in hist], steps=[h["step"] for h in hist],
                  parts={k: [h[k] for h in hist if k in h] for k in ("ce", "ntl", "emo") if any(k in h for h in hist)},
                  global_step=trainer.state.global_step, train_loss=float(res.training_loss), train_seconds=round(secs, 2),
                  total_seconds=round(time.time() - t_start, 2), peak_memory_gb=mem1["peak_gb"], device=mem1["device"],
-                 memory_before_gb=mem0["peak_gb"], resumed_from=str(ck) if ck else None)
+                 memory_before_gb=mem0["peak_gb"], resumed_from=str(ck) if ck else None,
+                 processes=trainer.accelerator.num_processes)
+    if not main:                                           # the other processes leave the files to rank 0
+        trainer.accelerator.wait_for_everyone()
+        return dict(out_dir=out, adapter_dir=adapter, summary=out/"train_summary.json", loss_curve=out/"loss_curve.png",
+                    dry_run=False, stats=stats, trainer=trainer)
+    with atomic_path(adapter) as tmp:
+        trainer.model.save_pretrained(tmp); tok.save_pretrained(tmp)
+    curve = plot_loss_curve(trainer.state.log_history, out/"loss_curve.png", title=f"{slug} · {loss}")
     summary = write_json(out/"train_summary.json", dict(config={k: (str(v) if isinstance(v, Path) else v) for k, v in c.items()
                                                                  if k != "data" or not hasattr(v, "column_names")},
                                                          stats=stats, adapter_dir=str(adapter), loss_curve=str(curve)))
+    trainer.accelerator.wait_for_everyone()                # the adapter is on disk before any process returns
     return dict(out_dir=out, adapter_dir=adapter, summary=summary, loss_curve=curve, dry_run=False, stats=stats, trainer=trainer)
 
 # %% ../nbs/02_train.ipynb #2caf5d85
