@@ -353,10 +353,10 @@ def test_result_set_commit_holds_signals_back(tmp_path):
     prev = signal.signal(signal.SIGTERM, lambda *a: got.append(sorted(p.read_text() for p in out.iterdir())))
     try:
         import aes_kit.core as C
-        real = C.os.rename
-        def rename(a, b):                       # a SIGTERM in the middle of the swap
+        real, sent = C.os.rename, []
+        def rename(a, b):                       # one SIGTERM in the middle of the swap
             real(a, b)
-            if not got and Path(b).parent == out: os.kill(os.getpid(), signal.SIGTERM)
+            if not sent and Path(b).parent == out: sent.append(1); os.kill(os.getpid(), signal.SIGTERM)
         C.os.rename = rename
         try:
             with result_set(out, owns=("*.csv", "*.json")) as t: (t/"a.csv").write_text("new"); (t/"m.json").write_text("new")
