@@ -4,15 +4,15 @@
 
 # %% auto #0
 __all__ = ['LETTERS', 'CATEGORIES', 'CATEGORY_SUBJECTS', 'SUBJECTS', 'HUB_REPOS', 'TEXT_COLS', 'FEWSHOT_MODES',
-           'TOKENIZER_INFINITY', 'DIRECT_STOPS', 'COT_INSTRUCTION', 'COT_HARD_STOPS', 'COT_HARD_ANSWER', 'KMMLU_FILES',
-           'category_of', 'select_subjects', 'read_subject_csv', 'hub_config_name', 'load_kmmlu', 'doc_to_text',
-           'gold_letter', 'fewshot_indices', 'fewshot_rows', 'build_context', 'build_requests', 'harness_max_length',
-           'encode_pair', 'loglik_choices', 'prefix_groups', 'extract_answer', 'cut_at_stops', 'generation_prompts',
-           'generate_texts', 'cot_hard_task', 'cot_hard_requests', 'cot_hard_answer', 'peak_memory', 'summarize',
-           'evaluate_kmmlu', 'plot_categories', 'save_kmmlu', 'load_for_eval', 'run_kmmlu', 'kmmlu_cli',
-           'weak_subjects', 'wrong_answers', 'embed_texts', 'cluster_representatives', 'cot_prompt',
-           'template_rationale', 'cot_records', 'write_cot_jsonl', 'improvement_data', 'loop_table',
-           'improvement_round']
+           'TOKENIZER_INFINITY', 'DIRECT_STOPS', 'COT_INSTRUCTION', 'COT_HARD_STOPS', 'COT_HARD_ANSWER', 'NO_VLLM',
+           'KMMLU_FILES', 'category_of', 'select_subjects', 'read_subject_csv', 'hub_config_name', 'load_kmmlu',
+           'doc_to_text', 'gold_letter', 'fewshot_indices', 'fewshot_rows', 'build_context', 'build_requests',
+           'harness_max_length', 'encode_pair', 'loglik_choices', 'prefix_groups', 'extract_answer', 'cut_at_stops',
+           'generation_prompts', 'generate_texts', 'cot_hard_task', 'cot_hard_requests', 'cot_hard_answer',
+           'vllm_generate_fn', 'peak_memory', 'summarize', 'evaluate_kmmlu', 'plot_categories', 'save_kmmlu',
+           'load_for_eval', 'run_kmmlu', 'kmmlu_cli', 'weak_subjects', 'wrong_answers', 'embed_texts',
+           'cluster_representatives', 'cot_prompt', 'template_rationale', 'cot_records', 'write_cot_jsonl',
+           'improvement_data', 'loop_table', 'improvement_round']
 
 # %% ../nbs/06_kmmlu.ipynb #a8c7f543
 import os, re, io, copy, json, math, time, random
@@ -452,6 +452,28 @@ def cot_hard_answer(text:str)->str:
     m = COT_HARD_ANSWER.findall(cut_at_stops(str(text or ""), COT_HARD_STOPS))
     return m[0].strip() if m else ""
 
+# %% ../nbs/06_kmmlu.ipynb #053ec540
+NO_VLLM = "--engine vllm needs vLLM on a GPU machine (pip install vllm); use --engine hf"
+
+def vllm_generate_fn(model:str,        # a local dir or Hub id vLLM can load
+                     adapter=None,     # LoRA adapter dir (vLLM's LoRA support)
+                     **llm_kwargs,     # passed to `vllm.LLM` (gpu_memory_utilization, max_model_len, ...)
+                    ):
+    "A `generate_fn(prompts, max_new_tokens) -> texts` on vLLM: greedy, prefix caching (GPU only; untested in the CPU suite)."
+    try:
+        from vllm import LLM, SamplingParams
+        from vllm.lora.request import LoRARequest
+    except ImportError:
+        raise AesKitError(NO_VLLM) from None
+    from aes_kit.model import resolve_model
+    llm = LLM(model=resolve_model(model), enable_prefix_caching=True, enable_lora=adapter is not None, **llm_kwargs)
+    lora = LoRARequest("adapter", 1, str(adapter)) if adapter is not None else None
+    def generate(prompts:list[str], max_new_tokens:int)->list[str]:
+        outs = llm.generate(list(prompts), SamplingParams(temperature=0.0, max_tokens=int(max_new_tokens)),
+                            lora_request=lora, use_tqdm=True)
+        return [o.outputs[0].text for o in outs]
+    return generate
+
 # %% ../nbs/06_kmmlu.ipynb #069dcf3e
 def peak_memory(device=None)->dict:
     "Peak memory so far: CUDA max allocated on a GPU, else this process's peak RSS (MiB)."
@@ -490,6 +512,7 @@ def evaluate_kmmlu(model, tok,
                    max_new_tokens:int|None=None, # generate mode: default 8 (direct/chat) or 256 (cot, cot_hard)
                    progress:bool=True,
                    fewshot_split:str="dev",   # 'dev' (the kmmlu task) or 'test'
+                   generate_fn=None,          # generate mode: (prompts, max_new_tokens) -> texts, e.g. `vllm_generate_fn`
                   )->tuple[dict, "pd.DataFrame"]:
     "Evaluate on KMMLU data; returns (results dict, predictions DataFrame with subject, index, answer, pred, correct)."
     import pandas as pd, numpy as np, torch
@@ -498,7 +521,7 @@ def evaluate_kmmlu(model, tok,
     if cot_hard: fewshot, fewshot_split = "first_n", "task"
     reqs = cot_hard_requests(data, shots) if cot_hard else build_requests(data, shots, fewshot, seed, fewshot_split)
     if not reqs: raise AesKitError("no test questions selected")
-    dev = model_device(model)
+    dev = model_device(model) if model is not None else torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if dev.type == "cuda": torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats()
     t0 = time.time()
     preds = pd.DataFrame([{k: r[k] for k in ("subject", "index", "category", "answer")} for r in reqs])
@@ -509,7 +532,8 @@ def evaluate_kmmlu(model, tok,
         for j, x in enumerate(LETTERS): preds[f"ll_{x}"] = ll[:, j]
     else:
         mnt = max_new_tokens or (256 if style in ("cot", "cot_hard") else 8)
-        gens = generate_texts(model, tok, generation_prompts([r["context"] for r in reqs], tok, style), mnt, batch_size, progress)
+        prompts = generation_prompts([r["context"] for r in reqs], tok, style)
+        gens = generate_fn(prompts, mnt) if generate_fn else generate_texts(model, tok, prompts, mnt, batch_size, progress)
         preds["generation"] = gens
         preds["pred"] = [cot_hard_answer(g) if cot_hard else extract_answer(g if style == "cot" else cut_at_stops(g)) for g in gens]
     if dev.type == "cuda": torch.cuda.synchronize()
@@ -562,18 +586,29 @@ def load_for_eval(model_name:str|None=None, adapter:str|None=None, backend:str="
 def run_kmmlu(model:str|None, data, out_dir, adapter:str|None=None, subjects:str="all", shots:int=5, mode:str="loglik",
               fewshot:str="harness", seed:int=1234, limit:int|None=None, batch_size:int=8, prefix_cache:bool=True,
               style:str="direct", max_new_tokens:int|None=None, backend:str="hf", load_in_4bit:bool|None=None,
-              progress:bool=True, fewshot_split:str="dev")->tuple[dict, "pd.DataFrame"]:
+              progress:bool=True, fewshot_split:str="dev",
+              engine:str="hf")->tuple[dict, "pd.DataFrame"]:  # generate mode: 'hf' or 'vllm' (GPU only)
     "Load data and model, evaluate, write the result files; returns (results, predictions)."
     if shots < 0: raise AesKitError(f"--shots must be >= 0 (got {shots})")
     check_out_dir(out_dir)
     if batch_size < 1: raise AesKitError(f"--batch-size must be >= 1 (got {batch_size})")
+    if engine not in ("hf", "vllm"): raise AesKitError(f"--engine must be hf or vllm (got {engine!r})")
+    if engine == "vllm":
+        import importlib.util
+        if mode != "generate": raise AesKitError("--engine vllm is for --mode generate (log-likelihood runs on the hf engine)")
+        if importlib.util.find_spec("vllm") is None: raise AesKitError(NO_VLLM)
     d = load_kmmlu(data, subjects, shots, limit)
     t0 = time.time()
-    m, tok = load_for_eval(model, adapter, backend, load_in_4bit)
+    if engine == "vllm":
+        from aes_kit.model import load_tokenizer, EMBEDDED_ALIAS
+        base = model or (adapter_base(adapter) if adapter else None) or EMBEDDED_ALIAS
+        m, tok, gen = None, load_tokenizer(base), vllm_generate_fn(base, adapter)
+    else:
+        (m, tok), gen = load_for_eval(model, adapter, backend, load_in_4bit), None
     load_s = time.time() - t0
     res, preds = evaluate_kmmlu(m, tok, d, shots, mode, fewshot, seed, batch_size, prefix_cache, style, max_new_tokens, progress,
-                                fewshot_split)
-    res = dict(model=str(model or getattr(m, "name_or_path", "") or "smollm2-135m"), adapter=str(adapter) if adapter else None, data=str(data), subjects=subjects,
+                                fewshot_split, generate_fn=gen)
+    res = dict(model=str(model or getattr(m, "name_or_path", "") or "smollm2-135m"), engine=engine, adapter=str(adapter) if adapter else None, data=str(data), subjects=subjects,
                load_seconds=round(load_s, 3), **res)
     if is_main_process(): save_kmmlu(out_dir, res, preds)   # under a launcher every process holds all rows: rank 0 writes
     return res, preds
@@ -599,6 +634,7 @@ def kmmlu_cli(argv:list)->int:
     p.add_argument("--max-new-tokens", type=num_arg(int, lo=1), default=None)
     p.add_argument("--no-prefix-cache", action="store_true", help="recompute the few-shot prefix for every question")
     p.add_argument("--backend", default="hf", choices=["hf", "unsloth", "auto"])
+    p.add_argument("--engine", default="hf", choices=["hf", "vllm"], help="generate mode: hf (default) or vllm (GPU only, untested)")
     p.add_argument("--no-4bit", action="store_true", help="full precision on GPU (default: 4-bit on CUDA)")
     p.add_argument("--out", type=out_dir_arg, default=str(checkpoints_dir()/"kmmlu"), help="output folder (default checkpoints/kmmlu)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -606,7 +642,7 @@ def kmmlu_cli(argv:list)->int:
     if a.adapter is not None: adapter_base(a.adapter, required=a.model is None)   # before the data or a model loads
     res, _ = run_kmmlu(a.model, a.data, a.out, a.adapter, a.subjects, a.shots, a.mode, a.fewshot, a.seed, a.limit,
                        a.batch_size, not a.no_prefix_cache, a.style, a.max_new_tokens, a.backend,
-                       False if a.no_4bit else None, not a.quiet, a.fewshot_split)
+                       False if a.no_4bit else None, not a.quiet, a.fewshot_split, engine=a.engine)
     w = max(len(s) for s in res["per_subject"])
     for s, v in res["per_subject"].items(): print(f"{s:<{w}}  {v['category']:<15}  {v['accuracy']:.3f}  (n={v['n']})")
     for c, v in res["per_category"].items(): print(f"{'['+c+']':<{w}}  {'':<15}  {v['accuracy']:.3f}  (n={v['n']})")

@@ -190,3 +190,16 @@ def test_cot_hard_answer_matches_harness_filter():
             "정답은 (E) 입니다.", "정답은  D  라고 봅니다 입니다."]
     theirs = RegexFilter(regex_pattern=COT_HARD_ANSWER.pattern).apply([[g] for g in gens], [None] * len(gens))
     assert [cot_hard_answer(g) for g in gens] == [t[0] if t[0] != "[invalid]" else "" for t in theirs]
+
+
+@pytest.mark.parametrize("args,msg", [
+    (["--mode", "generate", "--engine", "vllm"], "needs vLLM on a GPU machine"),
+    (["--engine", "vllm"], "is for --mode generate"),
+])
+def test_vllm_engine_refused_in_one_line_without_it(args, msg, tmp_path):
+    "vLLM is GPU-only: without it (this CPU suite) the engine is refused in one line, before data or a model loads."
+    import importlib.util
+    if importlib.util.find_spec("vllm") is not None and "needs vLLM" in msg: pytest.skip("vLLM is installed here")
+    rc, out, err = cli("kmmlu", "--data", str(SAMPLE), "--out", str(tmp_path / "k"), *args)
+    assert rc == 2 and err.count("\n") == 1 and msg in err, err
+    assert not (tmp_path / "k").exists()
