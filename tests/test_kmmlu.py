@@ -158,12 +158,19 @@ def _cot_hard_task_dir(tmp_path, subjects):
     return tmp_path
 
 
+@pytest.fixture(scope="module")
+def cot_tm(tmp_path_factory):
+    "One TaskManager (indexing lm-eval's tasks takes tens of seconds) over the local kmmlu_cot_hard tasks."
+    from lm_eval.tasks import TaskManager
+    return TaskManager(include_path=str(_cot_hard_task_dir(tmp_path_factory.mktemp("cot"), SUBJECTS)))
+
+
 @pytest.mark.parametrize("shots", [0, 5])
-def test_cot_hard_prompt_identical_to_harness(shots, tmp_path):
+def test_cot_hard_prompt_identical_to_harness(shots, cot_tm):
     "style cot_hard: every sample question's context == the one lm-eval's kmmlu_cot_hard task builds; same stop."
-    from lm_eval.tasks import TaskManager, get_task_dict
+    from lm_eval.tasks import get_task_dict
     from aes_kit.kmmlu import load_kmmlu, cot_hard_requests, COT_HARD_STOPS
-    tm = TaskManager(include_path=str(_cot_hard_task_dir(tmp_path, SUBJECTS)))
+    tm = cot_tm
     ours = cot_hard_requests(load_kmmlu(SAMPLE, "all", shots=0), shots=shots)
     n = 0
     for s in SUBJECTS:
