@@ -14,7 +14,7 @@ from fractions import Fraction
 from pathlib import Path
 import numpy as np
 from .core import AesKitError, atomic_path, write_json, cli_parser, result_set, num_arg, file_arg, out_dir_arg
-from .model import model_device, resolve_model, adapter_base, EMBEDDED_ALIAS, model_arg   # notebook 00b
+from .model import model_device, resolve_model, adapter_base, EMBEDDED_ALIAS, model_arg, NO_VLLM  # notebook 00b
 from .metrics import qwk, fill_invalid, INVALID_POLICIES                       # notebook 03a
 from .scoring import parse_score, extract_response, load_scorer, safe_model_name  # notebook 03
 
@@ -463,21 +463,14 @@ def consistency_curve(model, tok,
     return s
 
 # %% ../nbs/07_consistency.ipynb #fb4e3c82
-_NO_VLLM = "--engine vllm needs vLLM on a GPU machine (pip install vllm); use --engine hf"
-
 def vllm_sampler(model:str,               # a local dir or Hub id vLLM can load (merged or base model)
                  adapter=None,            # LoRA adapter dir (served through vLLM's LoRA support)
                  max_new_tokens:int=8, chunk_m:int=10, seed:int=0,
                  **llm_kwargs,            # passed to `vllm.LLM` (gpu_memory_utilization, max_model_len, ...)
                 ):
     "A sampler like `hf_sample` on vLLM's `n=` sampling with prefix caching (GPU only; untested in the CPU suite)."
-    try:
-        from vllm import LLM, SamplingParams
-        from vllm.lora.request import LoRARequest
-    except ImportError:
-        raise AesKitError(_NO_VLLM) from None
-    llm = LLM(model=resolve_model(model), enable_prefix_caching=True, enable_lora=adapter is not None, **llm_kwargs)
-    lora = LoRARequest("adapter", 1, str(adapter)) if adapter is not None else None
+    from aes_kit.model import vllm_engine
+    llm, lora, SamplingParams = vllm_engine(model, adapter, **llm_kwargs)
     def sample(prompts, counts, temperature=0.7, top_p=1.0, keys=None, on_chunk=None):
         keys = list(range(len(prompts))) if keys is None else keys
         st = dict(prompts=sum(c > 0 for c in counts), samples=0, generated_tokens=0, seconds=0.0)
@@ -530,7 +523,7 @@ def consistency_cli(argv:list)->int:
     if a.adapter is not None: adapter_base(a.adapter, required=a.model is None)   # fail fast, before loading anything
     if a.engine == "vllm":
         import importlib.util
-        if importlib.util.find_spec("vllm") is None: raise AesKitError(_NO_VLLM)
+        if importlib.util.find_spec("vllm") is None: raise AesKitError(NO_VLLM)
     ds = load_essays(a.data, min_score=a.min_score, max_score=a.max_score)
     rows = [dict(r) for r in ds][:a.limit]
     base = a.model or adapter_base(a.adapter)

@@ -4,22 +4,23 @@
 
 # %% auto #0
 __all__ = ['LETTERS', 'CATEGORIES', 'CATEGORY_SUBJECTS', 'SUBJECTS', 'HUB_REPOS', 'TEXT_COLS', 'FEWSHOT_MODES',
-           'TOKENIZER_INFINITY', 'DIRECT_STOPS', 'COT_INSTRUCTION', 'COT_HARD_STOPS', 'COT_HARD_ANSWER', 'NO_VLLM',
-           'KMMLU_FILES', 'category_of', 'select_subjects', 'read_subject_csv', 'hub_config_name', 'load_kmmlu',
-           'doc_to_text', 'gold_letter', 'fewshot_indices', 'fewshot_rows', 'build_context', 'build_requests',
-           'harness_max_length', 'encode_pair', 'loglik_choices', 'prefix_groups', 'extract_answer', 'cut_at_stops',
-           'generation_prompts', 'generate_texts', 'cot_hard_task', 'cot_hard_requests', 'cot_hard_answer',
-           'vllm_generate_fn', 'peak_memory', 'summarize', 'evaluate_kmmlu', 'plot_categories', 'save_kmmlu',
-           'load_for_eval', 'run_kmmlu', 'kmmlu_cli', 'weak_subjects', 'wrong_answers', 'embed_texts',
-           'cluster_representatives', 'cot_prompt', 'template_rationale', 'cot_records', 'write_cot_jsonl',
-           'improvement_data', 'loop_table', 'improvement_round']
+           'TOKENIZER_INFINITY', 'DIRECT_STOPS', 'COT_INSTRUCTION', 'COT_HARD_STOPS', 'COT_HARD_ANSWER', 'KMMLU_FILES',
+           'category_of', 'select_subjects', 'read_subject_csv', 'hub_config_name', 'load_kmmlu', 'doc_to_text',
+           'gold_letter', 'fewshot_indices', 'fewshot_rows', 'build_context', 'build_requests', 'harness_max_length',
+           'encode_pair', 'loglik_choices', 'prefix_groups', 'extract_answer', 'cut_at_stops', 'generation_prompts',
+           'generate_texts', 'cot_hard_task', 'cot_hard_requests', 'cot_hard_answer', 'vllm_generate_fn', 'peak_memory',
+           'summarize', 'evaluate_kmmlu', 'plot_categories', 'save_kmmlu', 'load_for_eval', 'run_kmmlu', 'kmmlu_cli',
+           'weak_subjects', 'wrong_answers', 'embed_texts', 'cluster_representatives', 'cot_prompt',
+           'template_rationale', 'cot_records', 'write_cot_jsonl', 'improvement_data', 'loop_table',
+           'improvement_round']
 
 # %% ../nbs/06_kmmlu.ipynb #a8c7f543
 import os, re, io, copy, json, math, time, random
 from pathlib import Path
 from .core import (AesKitError, cli_parser, write_json, write_text, atomic_path, data_dir, checkpoints_dir, get_hf_token,
                           result_set, check_out_dir, num_arg, out_dir_arg)
-from .model import model_device, model_arg, adapter_base, dist_rank, my_share, gather_parts, is_main_process
+from .model import (model_device, model_arg, adapter_base, dist_rank, my_share, gather_parts, is_main_process,
+                           NO_VLLM)
 
 # %% ../nbs/06_kmmlu.ipynb #45f5efbe
 LETTERS = ("A", "B", "C", "D")
@@ -453,21 +454,13 @@ def cot_hard_answer(text:str)->str:
     return m[0].strip() if m else ""
 
 # %% ../nbs/06_kmmlu.ipynb #053ec540
-NO_VLLM = "--engine vllm needs vLLM on a GPU machine (pip install vllm); use --engine hf"
-
 def vllm_generate_fn(model:str,        # a local dir or Hub id vLLM can load
                      adapter=None,     # LoRA adapter dir (vLLM's LoRA support)
                      **llm_kwargs,     # passed to `vllm.LLM` (gpu_memory_utilization, max_model_len, ...)
                     ):
     "A `generate_fn(prompts, max_new_tokens) -> texts` on vLLM: greedy, prefix caching (GPU only; untested in the CPU suite)."
-    try:
-        from vllm import LLM, SamplingParams
-        from vllm.lora.request import LoRARequest
-    except ImportError:
-        raise AesKitError(NO_VLLM) from None
-    from aes_kit.model import resolve_model
-    llm = LLM(model=resolve_model(model), enable_prefix_caching=True, enable_lora=adapter is not None, **llm_kwargs)
-    lora = LoRARequest("adapter", 1, str(adapter)) if adapter is not None else None
+    from aes_kit.model import vllm_engine
+    llm, lora, SamplingParams = vllm_engine(model, adapter, **llm_kwargs)
     def generate(prompts:list[str], max_new_tokens:int)->list[str]:
         outs = llm.generate(list(prompts), SamplingParams(temperature=0.0, max_tokens=int(max_new_tokens)),
                             lora_request=lora, use_tqdm=True)
