@@ -65,7 +65,7 @@ def test_invalid_rows_are_counted_not_dropped():
 # --- ROUGE / BLEU --------------------------------------------------------------------------------------------
 def test_korean_rouge_identical_and_disjoint():
     s = "면접자는 대학 시절 팀 프로젝트를 이끈 경험을 설명했다."
-    for tok in ("morpheme", "whitespace"):
+    for tok in ("content", "morpheme", "whitespace"):
         same = rouge_scores([s], [s], lang="ko", tokenizer=tok)
         assert (same["rouge1"], same["rouge2"], same["rougeL"]) == (1.0, 1.0, 1.0)
         diff = rouge_scores(["고양이 사진"], ["경제 성장률 전망"], lang="ko", tokenizer=tok)
@@ -187,3 +187,13 @@ def test_score_cli_methods(tmp_path):
     assert m["methods"]["expected"]["invalid_rate"] == 0 and m["qwk"] == m["methods"]["expected"]["qwk"]
     rc, _, err = run_cli("score", "--model", "smollm2-135m", "--data", test, "--out", tmp_path, "--method", "expected,vote")
     assert rc == 2 and err.count("\n") == 1 and "--method must be one or more of generate, expected, argmax" in err
+
+
+@pytest.mark.parametrize("pred,ref", [("오늘 날씨가 맑다", "경제 성장률이 하락했다"),
+                                      ("그는 학교에 갔다", "물가가 크게 올랐다"),
+                                      ("책을 읽었습니다", "바다는 넓습니다")])
+def test_korean_rouge_ignores_shared_particles_and_endings(pred, ref):
+    "Only particles/endings in common: 0 by default (content morphemes); all-morpheme counting still sees them."
+    assert rouge_scores([pred], [ref])["rouge1"] == 0.0
+    assert rouge_scores([pred], [ref], tokenizer="morpheme")["rouge1"] > 0.0
+    assert rouge_scores([pred], [ref])["tokenizer"] == "ko-content"
