@@ -310,7 +310,7 @@ def _fake_kmmlu(monkeypatch, pred:str):
     "run_kmmlu without a model: every question answered `pred`."
     import pandas as pd
     import aes_kit.kmmlu as K
-    def evaluate(m, tok, data, shots, mode, *a):
+    def evaluate(m, tok, data, shots, mode, *a, **kw):
         rows = [dict(subject=s, index=int(i), category=K.category_of(s), answer="A", pred=pred, correct=pred == "A")
                 for s, d in data.items() for i in d["test"]["index"]]
         preds = pd.DataFrame(rows)
