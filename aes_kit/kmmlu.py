@@ -426,11 +426,15 @@ def cot_hard_task(subject:str)->dict:
     return dict(task=cfg["task"], doc_to_text=cfg["doc_to_text"], samples=cfg["fewshot_config"]["samples"])
 
 # %% ../nbs/06_kmmlu.ipynb #8457c259
-def _render(template:str, doc:dict)->str:
-    "Render a task template as the harness does (jinja2, strict, trailing newline kept)."
+import functools
+@functools.lru_cache(maxsize=None)
+def _template(template:str):
+    "A task template compiled as the harness compiles it (jinja2, strict, trailing newline kept), once per template."
     import jinja2
     env = jinja2.Environment(loader=jinja2.BaseLoader, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    return env.from_string(template).render(**doc)
+    return env.from_string(template)
+
+def _render(template:str, doc:dict)->str: return _template(template).render(**doc)
 
 def cot_hard_requests(data:dict,  # from `load_kmmlu`
                       shots:int=5, # how many of the task's fixed CoT examples (0-5)
