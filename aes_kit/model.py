@@ -327,22 +327,27 @@ def vllm_engine(model:str,     # a local dir, alias or Hub id vLLM can load (a m
 # %% ../nbs/00b_model.ipynb #07be61b1
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
+def _checkpointing(gradient_checkpointing, cuda:bool):
+    "`True` means: recompute activations on a GPU (memory is short there), keep them on CPU (RAM is not)."
+    if gradient_checkpointing is True: return "unsloth" if cuda else False
+    return gradient_checkpointing
+
 def add_lora(model, r:int=16, lora_alpha:int=16, lora_dropout:float=0.0, target_modules:list|None=None,
              gradient_checkpointing=True, seed:int=3407):
     "Attach LoRA adapters with the backend the model was loaded with (Unsloth or PEFT); returns the PEFT model."
+    import torch
     targets = target_modules or LORA_TARGETS
+    gc = _checkpointing(gradient_checkpointing, torch.cuda.is_available())
     if getattr(model, "aes_backend", "hf") == "unsloth":
         from unsloth import FastLanguageModel
-        gc = "unsloth" if gradient_checkpointing is True else gradient_checkpointing
         pm = FastLanguageModel.get_peft_model(model, r=r, lora_alpha=lora_alpha, lora_dropout=lora_dropout,
                                               target_modules=targets, use_gradient_checkpointing=gc, random_state=seed)
     else:
-        import torch
         from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
         torch.manual_seed(seed)
         if getattr(model, "is_loaded_in_4bit", False):
-            model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=bool(gradient_checkpointing))
-        elif gradient_checkpointing and torch.cuda.is_available():
+            model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=bool(gc))
+        elif gc:
             model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
             model.enable_input_require_grads()
         pm = get_peft_model(model, LoraConfig(r=r, lora_alpha=lora_alpha, lora_dropout=lora_dropout,

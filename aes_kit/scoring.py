@@ -7,7 +7,7 @@ __all__ = ['VALID_STATUSES', 'INVALID_STATUSES', 'SCORE_KEYS', 'FEEDBACK_KEYS', 
            'SCORE_FILES', 'SUMMARY_INSTRUCTION', 'ParsedScore', 'parse_score', 'parse_traits', 'extract_response',
            'generate_batch', 'load_scorer', 'score_context', 'score_distribution', 'readout_scores', 'safe_model_name',
            'parse_methods', 'score_dataset', 'results_metrics', 'score_file', 'score_cli', 'summary_prompt',
-           'generate_summaries']
+           'generate_summaries', 'score_summary_eval', 'score_summaries', 'score_task_file']
 
 # %% ../nbs/03_scoring.ipynb #c974a153
 import os, re, json, math, time, unicodedata
@@ -425,6 +425,7 @@ def results_metrics(df,                           # a `score_dataset` DataFrame 
             g = [int(d[t]) for d in gold_t]
             p = fill_invalid(g, [d.get(t) for d in pred_t], t_lo, t_hi, invalid_policy)
             m["trait_qwk"][t] = qwk(g, p, t_lo, t_hi)
+        m["mean_trait_qwk"] = sum(m["trait_qwk"].values()) / max(1, len(m["trait_qwk"]))   # the multi-task headline
         m["trait_invalid_rate"] = sum(v is None for d in pred_t for v in d.values()) / max(1, sum(len(d) for d in pred_t))
     ran = [c[len("pred_score_"):] for c in df.columns if c.startswith("pred_score_")]
     if ran:                                                 # one entry per scoring method that ran
@@ -506,9 +507,12 @@ def score_cli(argv:list)->int:
     p.add_argument("--out", type=out_dir_arg, required=True, help="output dir for test_results_{model}.csv, metrics.json, confusion_matrix.png")
     p.add_argument("--limit", type=num_arg(int, lo=1), default=None, help="score only the first N essays")
     p.add_argument("--batch-size", type=num_arg(int, lo=1), default=8, help="prompts per generation batch (default 8; lower it on OOM)")
-    p.add_argument("--max-new-tokens", type=num_arg(int, lo=1), default=256, help="generation length (default 256)")
+    p.add_argument("--max-new-tokens", type=num_arg(int, lo=1), default=None,
+                   help="generation length (default 256; --task summary 64, summary-eval 96)")
     p.add_argument("--template", default="chat", choices=["chat", "alpaca"], help="prompt format the model was trained with")
     p.add_argument("--traits", action="store_true", help="multi-task scorer: ask for the trait scores too and report trait QWK")
+    p.add_argument("--task", default=None, choices=["essay", "traits", "summary", "summary-eval"],
+                   help="what the file holds (default essay; traits = --traits; summary: ROUGE/BLEU; summary-eval: rubric QWK)")
     p.add_argument("--backend", default="auto", choices=["auto", "unsloth", "hf"])
     p.add_argument("--min-score", type=num_arg(int), default=None, help="rubric minimum (default: meta.json beside --data)")
     p.add_argument("--max-score", type=num_arg(int), default=None, help="rubric maximum (default: meta.json beside --data)")
@@ -521,8 +525,13 @@ def score_cli(argv:list)->int:
     if a.model is None and a.adapter is None: raise AesKitError("give --model, --adapter, or both (see `aes-kit score --help`)")
     if a.adapter is not None: adapter_base(a.adapter, required=a.model is None)   # fail fast, before loading anything
     parse_methods(a.method)
+    if a.task in ("summary", "summary-eval"):
+        score_task_file(a.data, a.out, a.task, model=a.model, adapter=a.adapter, limit=a.limit, batch_size=a.batch_size,
+                        max_new_tokens=a.max_new_tokens, template=a.template, backend=a.backend, name=a.name)
+        return 0
     score_file(a.data, a.out, model=a.model, adapter=a.adapter, limit=a.limit, batch_size=a.batch_size,
-               max_new_tokens=a.max_new_tokens, template=a.template, backend=a.backend, traits=a.traits, min_score=a.min_score,
+               max_new_tokens=a.max_new_tokens or 256, template=a.template, backend=a.backend,
+               traits=a.traits or a.task == "traits", min_score=a.min_score,
                max_score=a.max_score, invalid_policy=a.invalid_policy, name=a.name,
                method=a.method)
     return 0
@@ -549,3 +558,85 @@ def generate_summaries(model, tok, ds, template:str="alpaca", max_new_tokens:int
     gens = generate_batch(model, tok, [summary_prompt(r, tok, template) for r in ds], max_new_tokens=max_new_tokens,
                           batch_size=batch_size, progress=progress, desc="summaries")
     return [extract_response(g) for g in gens]
+
+# %% ../nbs/03_scoring.ipynb #e48c6dc0
+_KEEP = ("qwk", "qwk_valid", "mae", "exact_accuracy", "invalid_rate", "n")
+
+def score_summary_eval(model, tok,
+                       ds,                    # rows from `aes_kit.data.load_summary_eval`
+                       template:str="chat",   # the prompt format the scorer was trained with
+                       max_new_tokens:int=96, batch_size:int=8, progress:bool=True,
+                      )->tuple:
+    "Generate each summary's rubric JSON: (results DataFrame, metrics with QWK/MAE per part, on the total, JSON validity)."
+    import pandas as pd
+    from aes_kit.data import SUMMARY_EVAL_RUBRIC as R
+    from aes_kit.prompts import summary_eval_prompt
+    from aes_kit.metrics import score_metrics
+    rows = [dict(r) for r in ds]
+    if not rows: raise AesKitError("no summaries to score")
+    gens = generate_batch(model, tok, [summary_eval_prompt(r, tok, template) for r in rows], max_new_tokens=max_new_tokens,
+                          batch_size=batch_size, progress=progress, desc="summary-eval")
+    preds = [parse_traits(extract_response(g) if template == "alpaca" else g, {k: (0, m) for k, m in R.items()}) for g in gens]
+    valid = [all(p[k] is not None for k in R) for p in preds]
+    df = pd.DataFrame({"id": [r["id"] for r in rows], "raw_generation": gens, "valid": valid,
+                       **{f"gold_{k}": [r[k] for r in rows] for k in R}, **{f"pred_{k}": [p[k] for p in preds] for k in R},
+                       "gold_total": [r["total"] for r in rows],
+                       "pred_total": [sum(p.values()) if v else None for p, v in zip(preds, valid)]})
+    for c in [f"pred_{k}" for k in (*R, "total")]: df[c] = df[c].astype("Int64")
+    def part(k, hi):
+        m = score_metrics(_scores(df[f"gold_{k}"]), _scores(df[f"pred_{k}"]), 0, hi)
+        return {key: v for key, v in m.items() if key in _KEEP}
+    parts = {k: part(k, m) for k, m in R.items()}
+    return df, dict(task="summary-eval", n=len(rows), json_valid_rate=sum(valid) / len(rows), parts=parts,
+                    mean_part_qwk=sum(v["qwk"] for v in parts.values()) / len(parts), total=part("total", 100))
+
+def score_summaries(model, tok,
+                    ds,                       # rows from `aes_kit.data.load_summary` (question, answer, summary)
+                    template:str="chat",      # the prompt format the summariser was trained with
+                    max_new_tokens:int=64, batch_size:int=8, progress:bool=True,
+                   )->tuple:
+    "Generate each interview summary: (results DataFrame, metrics with ROUGE-1/2/L and BLEU against the references)."
+    import pandas as pd
+    from aes_kit.metrics import text_metrics
+    gens = generate_summaries(model, tok, ds, template=template, max_new_tokens=max_new_tokens, batch_size=batch_size,
+                              progress=progress)
+    refs = list(ds["summary"])
+    df = pd.DataFrame({"id": ds["id"], "question": ds["question"], "generated": gens, "reference": refs})
+    return df, dict(task="summary", **text_metrics(gens, refs))
+
+def score_task_file(data,                 # a summary or summary-eval file (notebook 01 schemas)
+                    out_dir,              # where test_results_{name}.csv and metrics.json go
+                    task:str,             # 'summary' | 'summary-eval'
+                    model:str|None=None, adapter=None, limit:int|None=None, batch_size:int=8,
+                    max_new_tokens:int|None=None, # None: the task's default (64 summary, 96 rubric JSON)
+                    template:str="chat", backend:str="auto", name:str|None=None, log=print,
+                   )->dict:
+    "Score a summary file (ROUGE/BLEU) or a summary-eval file (rubric QWK/MAE); writes the results CSV and metrics.json."
+    from aes_kit.data import load_dataset_file
+    fns = {"summary": score_summaries, "summary-eval": score_summary_eval}
+    if task not in fns: raise AesKitError(f"task: expected summary or summary-eval here, got {task!r}")
+    check_out_dir(out_dir)
+    ds = load_dataset_file(data, task)
+    if limit is not None: ds = ds.select(range(min(int(limit), len(ds))))
+    base = model or (adapter_base(adapter) if adapter else None)
+    label = name or safe_model_name(base or "model") + (f"__{safe_model_name(adapter)}" if adapter else "")
+    t0 = time.time()
+    m, tok = load_scorer(model, adapter, backend=backend)
+    kw = {} if max_new_tokens is None else dict(max_new_tokens=int(max_new_tokens))
+    df, metrics = fns[task](m, tok, ds, template=template, batch_size=batch_size, progress=is_main_process(), **kw)
+    if not is_main_process(): return metrics
+    out = Path(out_dir)
+    metrics.update(model=str(base), adapter=str(adapter) if adapter else None, name=label, data=str(data), template=template,
+                   seconds=round(time.time() - t0, 2),
+                   files=dict(results=str(out/f"test_results_{label}.csv"), metrics=str(out/"metrics.json")))
+    with result_set(out, owns=SCORE_FILES) as tmp:
+        df.to_csv(tmp/f"test_results_{label}.csv", index=False, encoding="utf-8")
+        write_json(tmp/"metrics.json", metrics)
+    if task == "summary":
+        log(f"{label}: ROUGE-1 {metrics['rouge1']:.3f} · ROUGE-2 {metrics['rouge2']:.3f} · ROUGE-L {metrics['rougeL']:.3f} · "
+            f"BLEU {metrics['bleu']:.1f} · n {metrics['n']}")
+    else:
+        log(f"{label}: total QWK {metrics['total']['qwk']:.3f} · MAE {metrics['total']['mae']:.1f} · mean part QWK "
+            f"{metrics['mean_part_qwk']:.3f} · valid JSON {metrics['json_valid_rate']:.0%} · n {metrics['n']}")
+    log(f"→ {out}")
+    return metrics
