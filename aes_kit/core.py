@@ -6,7 +6,7 @@
 __all__ = ['PROFILES', 'SUBCOMMANDS', 'AesKitError', 'size_profile', 'pick', 'project_root', 'data_dir', 'checkpoints_dir',
            'atomic_path', 'write_text', 'write_json', 'read_json', 'check_out_dir', 'result_set', 'file_lock',
            'get_hf_token', 'use_drive', 'cli_parser', 'as_number', 'num_arg', 'size_arg', 'out_dir_arg', 'file_arg',
-           'Terminated', 'debug_mode', 'last_resort_message', 'main']
+           'Terminated', 'debug_mode', 'last_resort_message', 'main', 'run_cli']
 
 # %% ../nbs/00a_core.ipynb #4e171bbe
 import os, sys, re, json, math, time, shutil, tempfile, contextlib, importlib, importlib.util, argparse
@@ -367,6 +367,17 @@ def main(argv:list|None=None)->int:
         raise
     finally:
         if prev is not _NOT_SET: signal.signal(signal.SIGTERM, signal.SIG_DFL if prev is None else prev)
+
+# %% ../nbs/00a_core.ipynb #5b8c1023
+def run_cli(*args)->tuple[int, str, str]:
+    "Run `aes-kit ARGS` in this process and return (exit code, stdout, stderr): how notebooks and tests call the CLI."
+    import io, contextlib
+    from aes_kit import core as pkg        # the exported module: its subcommands raise *its* AesKitError class
+    o, e = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(o), contextlib.redirect_stderr(e):
+        try: rc = pkg.main([str(a) for a in args])
+        except SystemExit as x: rc = x.code or 0          # argparse's --help exits
+    return rc, o.getvalue(), e.getvalue()
 
 # %% ../nbs/00a_core.ipynb #e87f7cc9
 # `python -m aes_kit.core`: what `accelerate launch -m` / `torchrun -m` start in every process (a no-op in a notebook)

@@ -1,22 +1,18 @@
 """Self-consistency: votes, the prompt prefilled once, resumable samples.jsonl, the curve against its exact limit, `aes-kit consistency`."""
-import io, json, contextlib, importlib.util, runpy
+import json, importlib.util, runpy
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from aes_kit import core, consistency as C
-from aes_kit.core import AesKitError, data_dir
+from aes_kit import consistency as C
+from aes_kit.core import AesKitError, data_dir, run_cli
 from aes_kit.metrics import qwk, score_metrics
 
 TEST = data_dir() / "aes_sample" / "test.jsonl"
 SOLUTION = Path(__file__).resolve().parents[1] / "nbs" / "solutions" / "07_consistency_solution.py"
 
 
-def run_cli(*args):
-    o, e = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(o), contextlib.redirect_stderr(e): rc = core.main([str(a) for a in args])
-    return rc, o.getvalue(), e.getvalue()
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
 """Scoring and metrics: QWK against the Kaggle formula, Korean ROUGE, JSON parsing, and `aes-kit score` end to end."""
-import io, json, contextlib, random
+import json, random
 from pathlib import Path
 
 import numpy as np
@@ -7,8 +7,7 @@ import pandas as pd
 import pytest
 import torch
 
-from aes_kit import core
-from aes_kit.core import AesKitError, data_dir
+from aes_kit.core import AesKitError, data_dir, run_cli
 from aes_kit.metrics import qwk, score_metrics, rouge_scores, bleu, fill_invalid
 from aes_kit.scoring import parse_score, parse_traits, extract_response, safe_model_name, VALID_STATUSES
 
@@ -23,10 +22,6 @@ def kaggle_qwk(a, b, lo, hi):
     return 1.0 - (w * O).sum() / (w * E).sum()
 
 
-def run_cli(*args):
-    o, e = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(o), contextlib.redirect_stderr(e): rc = core.main([str(a) for a in args])
-    return rc, o.getvalue(), e.getvalue()
 
 
 # --- QWK ---------------------------------------------------------------------------------------------------

@@ -1,23 +1,16 @@
 """End-to-end checks of `aes-kit train` and the custom losses (fast: embedded model, a few short steps on CPU)."""
-import io, json, contextlib
+import json
 from pathlib import Path
 
 import pytest
 import torch
 
-from aes_kit import core
-from aes_kit.core import data_dir
+from aes_kit.core import data_dir, run_cli
 
 TRAIN = data_dir()/"aes_sample"/"train.jsonl"
 FAST = ["--model", "smollm2-135m", "--max-seq-length", "128", "--batch-size", "1", "--grad-accum", "1", "--lr", "1e-3"]
 
 
-def run_cli(*args):
-    o, e = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(o), contextlib.redirect_stderr(e):
-        try: rc = core.main([str(a) for a in args])
-        except SystemExit as x: rc = x.code or 0
-    return rc, o.getvalue(), e.getvalue()
 
 
 @pytest.fixture(scope="module")
