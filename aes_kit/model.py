@@ -8,7 +8,7 @@ __all__ = ['EMBEDDED_ALIAS', 'EMBEDDED_GGUF', 'EMBEDDED_SPECIAL', 'PRESETS', 'CP
            'preset_settings', 'model_aliases', 'portable_model_name', 'check_model_name', 'resolve_model', 'model_arg',
            'track_model', 'live_models', 'check_live_models', 'dist_rank', 'local_rank', 'is_main_process',
            'dist_state', 'my_share', 'gather_parts', 'wait_for_everyone', 'pick_backend', 'load_tokenizer',
-           'load_model', 'default_dtype', 'vllm_engine', 'add_lora', 'for_inference', 'for_training', 'model_device',
+           'load_model', 'default_dtype', 'vllm_engine', 'add_lora', 'for_inference', 'model_device',
            'trainable_params', 'adapter_config', 'adapter_base', 'fused_loss_available', 'sft_trainer_class']
 
 # %% ../nbs/00b_model.ipynb #12948e26
@@ -365,10 +365,6 @@ def _switch_mode(model, training:bool):
 def for_inference(model):
     "Switch a (PEFT) model to fast inference: Unsloth's `for_inference`, else eval mode."
     return _switch_mode(model, False)
-
-def for_training(model):
-    "Switch back to training mode after `for_inference`."
-    return _switch_mode(model, True)
 
 def model_device(model):
     "The device of a model's first parameter (CPU for a model without parameters)."
