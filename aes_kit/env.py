@@ -177,10 +177,15 @@ def run_pilot(model_name:str=EMBEDDED_ALIAS, steps:int=2, backend:str="auto", ma
 def pilot_cli(argv:list)->int:
     "`aes-kit pilot`: about a minute on CPU; exit 0 when load, training and generation all worked."
     p = cli_parser("pilot", "Load the default model, run 2 LoRA training steps and 1 generation, print each step's time.")
-    p.add_argument("--model", type=model_arg, default=EMBEDDED_ALIAS, help=f"model alias, local dir or Hub id (default {EMBEDDED_ALIAS})")
+    p.add_argument("--model", type=model_arg, default=None, help=f"model alias, local dir or Hub id (default {EMBEDDED_ALIAS})")
+    p.add_argument("--config", default=None, help="pipeline YAML: pilot its model.selected_model (checked first)")
     p.add_argument("--steps", type=num_arg(int, lo=1), default=2, help="training steps (default 2)")
-    p.add_argument("--backend", default="auto", choices=["auto", "unsloth", "hf"])
+    p.add_argument("--backend", default=None, choices=["auto", "unsloth", "hf"])
     a = p.parse_args(argv)
-    run_pilot(a.model, steps=a.steps, backend=a.backend)
+    conf = {}
+    if a.config:
+        from aes_kit.train import read_config
+        conf = read_config(a.config)["train"]
+    run_pilot(a.model or conf.get("model", EMBEDDED_ALIAS), steps=a.steps, backend=a.backend or conf.get("backend", "auto"))
     print("pilot: OK")
     return 0

@@ -8,7 +8,7 @@ __all__ = ['EMBEDDED_ALIAS', 'EMBEDDED_GGUF', 'EMBEDDED_SPECIAL', 'PRESETS', 'CP
            'preset_settings', 'model_aliases', 'portable_model_name', 'check_model_name', 'resolve_model', 'model_arg',
            'track_model', 'live_models', 'check_live_models', 'dist_rank', 'local_rank', 'is_main_process',
            'dist_state', 'my_share', 'gather_parts', 'wait_for_everyone', 'pick_backend', 'load_tokenizer',
-           'load_model', 'default_dtype', 'vllm_engine', 'add_lora', 'for_inference', 'model_device',
+           'load_model', 'default_dtype', 'vllm_engine', 'lora_targets', 'add_lora', 'for_inference', 'model_device',
            'trainable_params', 'adapter_config', 'adapter_base', 'fused_loss_available', 'sft_trainer_class']
 
 # %% ../nbs/00b_model.ipynb #12948e26
@@ -146,11 +146,14 @@ def check_model_name(name:str)->str:
     if name.startswith(("/", ".", "~")) or name.count("/") > 1: raise AesKitError(f"{name}: no such model directory")
     raise AesKitError(f"unknown model {name!r}: give a Hub id (org/name), a local directory, or one of: {', '.join(model_aliases())}")
 
-def resolve_model(name:str)->str:
+def resolve_model(name:str,
+                  quantized:bool=True, # a preset's pre-quantised 4-bit repo; False: its 16-bit base (8-bit loading, merges)
+                 )->str:
     "Model name -> what `from_pretrained` takes: embedded alias -> local dir; preset -> its Hub repo; local dir or Hub id unchanged."
     name = check_model_name(name)
     if name == EMBEDDED_ALIAS: return str(materialise_embedded())
-    return PRESETS[name].repo if name in PRESETS else name
+    if name in PRESETS: return PRESETS[name].repo if quantized else PRESETS[name].base
+    return name
 
 def model_arg(s:str)->str:
     "An argparse `type=` for `--model`: `check_model_name` while the flags are read (the name is kept as given)."
@@ -270,21 +273,26 @@ def load_model(name:str,                  # alias (`smollm2-135m`, a preset), lo
                max_seq_length:int=2048,
                dtype=None,                 # None: `default_dtype()` (bf16 from capability 8, fp16 on a T4, fp32 on CPU)
                backend:str="auto",         # 'auto' | 'unsloth' | 'hf'
+               load_in_8bit:bool=False,    # bitsandbytes LLM.int8 weights (a preset loads its 16-bit repo for this)
               ):
     "Load a causal LM and its tokenizer with the chosen backend; returns `(model, tokenizer)`."
-    backend = pick_backend(backend)
+    auto, backend = backend == "auto", pick_backend(backend)
+    if load_in_8bit and load_in_4bit: raise AesKitError("load_in_8bit and load_in_4bit exclude each other: pick one")
     check_live_models(name)
-    if backend == "unsloth": import unsloth  # must precede transformers' model classes
     import torch
     cuda = torch.cuda.is_available()
-    if load_in_4bit is None: load_in_4bit = cuda
-    path = resolve_model(name)
+    if load_in_8bit and not cuda and backend == "unsloth":   # Unsloth's CPU fallback would quietly load 16-bit weights
+        if not auto: raise AesKitError("load_in_8bit on CPU needs backend='hf' (Unsloth loads 8-bit on a GPU only)")
+        backend = "hf"                                       # bitsandbytes' int8 kernels do run on CPU
+    if backend == "unsloth": import unsloth  # must precede transformers' model classes
+    if load_in_4bit is None: load_in_4bit = cuda and not load_in_8bit
+    path = resolve_model(name, quantized=not load_in_8bit)
     try:
         if backend == "unsloth":
             from unsloth import FastLanguageModel
             model, tok = FastLanguageModel.from_pretrained(model_name=path, max_seq_length=max_seq_length,
                                                            dtype=_torch_dtype(dtype) or default_dtype(),
-                                                           load_in_4bit=load_in_4bit,
+                                                           load_in_4bit=load_in_4bit, load_in_8bit=load_in_8bit,
                                                            token=get_hf_token())
         else:
             from transformers import AutoModelForCausalLM, BitsAndBytesConfig
@@ -293,6 +301,7 @@ def load_model(name:str,                  # alias (`smollm2-135m`, a preset), lo
             if load_in_4bit:
                 kw["quantization_config"] = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
                                                                bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=td)
+            elif load_in_8bit: kw["quantization_config"] = BitsAndBytesConfig(load_in_8bit=True)
             model = AutoModelForCausalLM.from_pretrained(path, dtype=td, token=get_hf_token(),
                                                          device_map={"": local_rank()} if cuda else None, **kw)
             tok = load_tokenizer(name)
@@ -325,7 +334,16 @@ def vllm_engine(model:str,     # a local dir, alias or Hub id vLLM can load (a m
     return llm, (LoRARequest("adapter", 1, str(adapter)) if adapter is not None else None), SamplingParams
 
 # %% ../nbs/00b_model.ipynb #07be61b1
-LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]  # Llama-family names
+
+def lora_targets(model)->list[str]:
+    "LoRA target names for this architecture: the Llama-family projections it has, else each Linear/Conv1D name but the head."
+    import torch.nn as nn
+    from transformers.pytorch_utils import Conv1D   # GPT-2 style layers (`c_attn`, `c_proj`, `c_fc`)
+    head = model.get_output_embeddings() if hasattr(model, "get_output_embeddings") else None
+    names = {n.removesuffix(".base_layer").rsplit(".", 1)[-1] for n, m in model.named_modules()   # also after PEFT wrapped it
+             if isinstance(m, (nn.Linear, Conv1D)) and m is not head and "lora_" not in n}
+    return [t for t in LORA_TARGETS if t in names] or sorted(names)
 
 def _checkpointing(gradient_checkpointing, cuda:bool):
     "`True` means: recompute activations on a GPU (memory is short there), keep them on CPU (RAM is not)."
@@ -336,7 +354,7 @@ def add_lora(model, r:int=16, lora_alpha:int=16, lora_dropout:float=0.0, target_
              gradient_checkpointing=True, seed:int=3407):
     "Attach LoRA adapters with the backend the model was loaded with (Unsloth or PEFT); returns the PEFT model."
     import torch
-    targets = target_modules or LORA_TARGETS
+    targets = target_modules or lora_targets(model)
     gc = _checkpointing(gradient_checkpointing, torch.cuda.is_available())
     if getattr(model, "aes_backend", "hf") == "unsloth":
         from unsloth import FastLanguageModel
@@ -345,7 +363,7 @@ def add_lora(model, r:int=16, lora_alpha:int=16, lora_dropout:float=0.0, target_
     else:
         from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
         torch.manual_seed(seed)
-        if getattr(model, "is_loaded_in_4bit", False):
+        if getattr(model, "is_loaded_in_4bit", False) or getattr(model, "is_loaded_in_8bit", False):
             model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=bool(gc))
         elif gc:
             model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})

@@ -4,14 +4,14 @@
 
 # %% auto #0
 __all__ = ['DEMO_FILES', 'SCORE_KEYS', 'summary_table', 'demo_settings', 'run_demo', 'demo_cli', 'read_sweep_config',
-           'check_sweep', 'sweep', 'plot_sweep', 'sweep_cli']
+           'check_sweep', 'model_settings', 'sweep_plan', 'sweep', 'plot_sweep', 'sweep_cli']
 
 # %% ../nbs/08_pipeline.ipynb #52dca1f9
 import gc, time, json
 from pathlib import Path
 from .core import (AesKitError, checkpoints_dir, data_dir, write_json, write_text, cli_parser, atomic_path, result_set,
                           check_out_dir, num_arg, out_dir_arg)
-from .model import EMBEDDED_ALIAS, check_model_name, model_arg
+from .model import EMBEDDED_ALIAS, check_model_name, model_arg, hardware_profile
 from .train import SCORE_SETTINGS   # notebook 02: the `score:` section of a config
 
 # %% ../nbs/08_pipeline.ipynb #377fff36
@@ -159,7 +159,7 @@ def demo_cli(argv:list)->int:
 SCORE_KEYS = set(SCORE_SETTINGS)   # the `score:` section (checked by `read_config`, notebook 02)
 
 def read_sweep_config(path)->dict:
-    "Parse a sweep YAML: `models` (list), `test_data`, a `score:` section, and the training keys (all checked by `read_config`)."
+    "Parse a sweep YAML (`models`, `test_data`, `score:`/`evaluation:`, `per_model:`, training keys; or config.yaml's layout)."
     from aes_kit.train import read_config
     c = read_config(path)
     models = c.get("models")
@@ -171,17 +171,42 @@ def read_sweep_config(path)->dict:
     if test is not None and not Path(test).is_absolute() and (Path(path).parent/test).exists():
         test = str((Path(path).parent/test).resolve())
     if not c["train"].get("data"): raise AesKitError(f"{path}: `data` (the training file) is required")
-    return dict(models=[str(m) for m in models], test_data=test, score=c["score"], train=c["train"])
+    return dict(models=[str(m) for m in models], test_data=test, score=c["score"], train=c["train"], per_model=c["per_model"])
 
 # %% ../nbs/08_pipeline.ipynb #378ee892
 def check_sweep(cfg:dict):
     "Every cheap check a sweep needs, before any model or heavy library loads: files, output folder, each model name."
-    for what, f in (("data", cfg["train"].get("data")), ("test_data", cfg.get("test_data"))):
+    for what, f in (("data", cfg["train"].get("data")), ("test_data", cfg.get("test_data")), ("eval_data", cfg["train"].get("eval_data"))):
         if f is not None and not Path(f).is_file(): raise AesKitError(f"`{what}` {f}: no such file")
     check_out_dir(cfg["train"].get("out_dir") or checkpoints_dir()/"sweep")
     for m in cfg["models"]:
         try: check_model_name(m)
         except AesKitError as e: raise AesKitError(f"`models`: {e}") from None
+
+def model_settings(cfg:dict, name:str)->dict:
+    "The training settings one model of a sweep gets: the config's, then its `per_model` entry."
+    return {**cfg["train"], **cfg.get("per_model", {}).get(name, {})}
+
+def sweep_plan(cfg:dict, hardware:str|None=None)->"pd.DataFrame":
+    "What a sweep will run on `hardware` (default: this machine), one row per model; nothing is loaded."
+    import pandas as pd
+    from aes_kit.train import DEFAULTS, _settings_for
+    from aes_kit.prompts import resolve_template
+    hw, rows = hardware or hardware_profile(), []
+    for name in cfg["models"]:
+        t = {**DEFAULTS, **model_settings(cfg, name)}
+        row = dict(model=name, hardware=hw, per_model=", ".join(cfg.get("per_model", {}).get(name, {})) or "-")
+        try: s = _settings_for(name, hw)
+        except AesKitError as e: rows.append(dict(row, note=_one_line(e))); continue
+        four = t["load_in_4bit"] if t["load_in_4bit"] is not None else hw != "cpu"
+        rows.append(dict(row, batch_size=t["batch_size"] or s["per_device_train_batch_size"],
+                         grad_accum=t["grad_accum"] or s["gradient_accumulation_steps"],
+                         max_seq_length=t["max_seq_length"] or s["max_seq_length"],
+                         template=resolve_template(t["template"], name),
+                         weights="8-bit" if t["load_in_8bit"] else "4-bit" if four else "16-bit", lr=t["lr"],
+                         length=f"{t['max_steps']} steps" if t["max_steps"] else f"{t['epochs']:g} epochs", loss=t["loss"],
+                         note=""))
+    return pd.DataFrame(rows)
 
 def sweep(config, log=print)->"pd.DataFrame":
     "Train and score every model of a sweep config in turn; a failing model is recorded and the rest go on."
@@ -203,7 +228,9 @@ def sweep(config, log=print)->"pd.DataFrame":
             row = dict(model=name, status="ok", qwk=None, mae=None, exact_accuracy=None, invalid_rate=None, final_loss=None,
                        adapter=None, seconds=None, error=None)
             try:
-                tr = train_scorer(data, model=name, out_dir=run, log=log, **train_cfg)
+                own = cfg.get("per_model", {}).get(name, {})
+                if own: log(f"{name}: per-model settings {own}")
+                tr = train_scorer(data, model=name, out_dir=run, log=log, **{**train_cfg, **own})
                 row.update(adapter=str(tr["adapter_dir"]) if tr["adapter_dir"] else None,
                            final_loss=tr["stats"]["losses"][-1] if tr["stats"].get("losses") else None)
                 del tr
@@ -242,9 +269,16 @@ def plot_sweep(df, path=None):
 def sweep_cli(argv:list)->int:
     "`aes-kit sweep --config config.yaml`: every model in the config in turn; exit 1 if any model failed."
     p = cli_parser("sweep", "Train and score every model listed in a config, in turn; one failure does not stop the rest.")
-    p.add_argument("--config", required=True, help="sweep YAML (models, data, test_data, training keys, score:)")
+    p.add_argument("--config", required=True, help="sweep YAML: config.yaml's layout, or models/data/test_data/training keys")
+    p.add_argument("--dry-run", action="store_true", help="check the config and print what each model would run; load nothing")
+    p.add_argument("--hardware", choices=["t4", "l4", "a100", "cpu"], default=None, help="plan for this GPU (default: this machine)")
     a = p.parse_args(argv)
     if not Path(a.config).is_file(): raise AesKitError(f"{a.config}: config file not found")
+    if a.dry_run:
+        cfg = read_sweep_config(a.config); check_sweep(cfg)
+        print(sweep_plan(cfg, a.hardware).to_string(index=False))
+        print(f"dry run OK: {len(cfg['models'])} model(s), nothing loaded or trained")
+        return 0
     df = sweep(a.config)
     print(df[["model", "status", "qwk", "mae", "final_loss", "seconds", "error"]].to_string(index=False))
     return 0 if (df["status"] == "ok").all() else 1

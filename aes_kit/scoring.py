@@ -19,6 +19,7 @@ from .model import (load_model, for_inference, resolve_model, EMBEDDED_ALIAS, ad
                            model_arg)  # notebook 00b
 from .model import dist_rank, my_share, gather_parts, is_main_process  # notebook 00b: several processes
 from .metrics import score_metrics, confusion_with_invalid, plot_confusion, qwk, fill_invalid
+from .prompts import TEMPLATES, resolve_template, prompt_tokenizer   # notebook 01a: 'auto' prompt format
 
 # %% ../nbs/03_scoring.ipynb #ae823a8a
 VALID_STATUSES = ("ok", "repaired", "readout")   # readout: read from the score distribution
@@ -442,7 +443,8 @@ def score_file(data,                        # essay file (JSONL/CSV, notebook 01
                model:str|None=None,         # base model; None = the adapter's base
                adapter=None,                # LoRA adapter dir or None
                limit:int|None=None, batch_size:int=8, max_new_tokens:int=256,
-               template:str="chat", backend:str="auto",
+               template:str="auto",         # 'auto' (the adapter's recorded format, else the preset's) | 'chat' | 'alpaca'
+               backend:str="auto",
                traits:bool=False,           # multi-task scorer: also ask for and evaluate the trait scores
                min_score:int|None=None, max_score:int|None=None, # override the rubric range (default: meta.json)
                invalid_policy:str="farthest",
@@ -457,7 +459,7 @@ def score_file(data,                        # essay file (JSONL/CSV, notebook 01
     import matplotlib.pyplot as plt
     for k, v in (("limit", limit), ("batch_size", batch_size), ("max_new_tokens", max_new_tokens)):
         if v is not None and int(v) < 1: raise AesKitError(f"--{k.replace('_', '-')} must be >= 1 (got {v})")
-    if template not in ("chat", "alpaca"): raise AesKitError(f"--template must be chat or alpaca (got {template!r})")
+    if template not in TEMPLATES: raise AesKitError(f"--template must be one of {', '.join(TEMPLATES)} (got {template!r})")
     methods = parse_methods(method)
     if not is_main_process(): log = lambda *a, **k: None   # under a launcher rank 0 alone logs and writes
     if not Path(data).exists(): raise AesKitError(f"{data}: no such file")
@@ -467,7 +469,9 @@ def score_file(data,                        # essay file (JSONL/CSV, notebook 01
     base = model or (adapter_base(adapter) if adapter else None)
     label = name or safe_model_name(base or "model") + (f"__{safe_model_name(adapter)}" if adapter else "")
     t0 = time.time()
+    template = resolve_template(template, model or base, adapter)   # what the adapter was trained with
     m, tok = model_and_tokenizer or load_scorer(model, adapter, backend=backend)
+    tok = prompt_tokenizer(tok, model or base, template)
     log(f"scoring {min(len(ds), limit or len(ds))} of {len(ds)} essays from {data} with {label} "
         f"(batch {batch_size}, max_new_tokens {max_new_tokens}, {template}, method {','.join(methods)})")
     df = score_dataset(m, tok, ds, template=template, max_new_tokens=max_new_tokens, batch_size=batch_size, limit=limit,
@@ -509,7 +513,8 @@ def score_cli(argv:list)->int:
     p.add_argument("--batch-size", type=num_arg(int, lo=1), default=8, help="prompts per generation batch (default 8; lower it on OOM)")
     p.add_argument("--max-new-tokens", type=num_arg(int, lo=1), default=None,
                    help="generation length (default 256; --task summary 64, summary-eval 96)")
-    p.add_argument("--template", default="chat", choices=["chat", "alpaca"], help="prompt format the model was trained with")
+    p.add_argument("--template", default="auto", choices=TEMPLATES,
+                   help="prompt format the model was trained with (default auto: the adapter's record, else the preset's)")
     p.add_argument("--traits", action="store_true", help="multi-task scorer: ask for the trait scores too and report trait QWK")
     p.add_argument("--task", default=None, choices=["essay", "traits", "summary", "summary-eval"],
                    help="what the file holds (default essay; traits = --traits; summary: ROUGE/BLEU; summary-eval: rubric QWK)")
@@ -609,7 +614,7 @@ def score_task_file(data,                 # a summary or summary-eval file (note
                     task:str,             # 'summary' | 'summary-eval'
                     model:str|None=None, adapter=None, limit:int|None=None, batch_size:int=8,
                     max_new_tokens:int|None=None, # None: the task's default (64 summary, 96 rubric JSON)
-                    template:str="chat", backend:str="auto", name:str|None=None, log=print,
+                    template:str="auto", backend:str="auto", name:str|None=None, log=print,
                    )->dict:
     "Score a summary file (ROUGE/BLEU) or a summary-eval file (rubric QWK/MAE); writes the results CSV and metrics.json."
     from aes_kit.data import load_dataset_file
@@ -621,7 +626,9 @@ def score_task_file(data,                 # a summary or summary-eval file (note
     base = model or (adapter_base(adapter) if adapter else None)
     label = name or safe_model_name(base or "model") + (f"__{safe_model_name(adapter)}" if adapter else "")
     t0 = time.time()
+    template = resolve_template(template, model or base, adapter)
     m, tok = load_scorer(model, adapter, backend=backend)
+    tok = prompt_tokenizer(tok, model or base, template)
     kw = {} if max_new_tokens is None else dict(max_new_tokens=int(max_new_tokens))
     df, metrics = fns[task](m, tok, ds, template=template, batch_size=batch_size, progress=is_main_process(), **kw)
     if not is_main_process(): return metrics

@@ -4,14 +4,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-HUB = ROOT/"checkpoints"/"_tiny_hub"
-
-@pytest.fixture(scope="module")
-def hub():
-    env = dict(os.environ, HF_HUB_OFFLINE="1")
-    subprocess.run([sys.executable, str(ROOT/"tools"/"tiny_hub.py"), str(HUB)], check=True, env=env,
-                   stdout=subprocess.DEVNULL)
-    return HUB
 
 def _run(code:str, hub:Path)->dict:
     "Run `code` in a fresh process pointed at the fixture; it prints one JSON line."
