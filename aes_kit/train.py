@@ -254,7 +254,7 @@ def read_config(path)->dict:
     items, score, per_model = [], {}, {}          # items: (setting, value, where it was written)
     for k, v in raw.items():
         k = str(k)
-        if k == "model" and not isinstance(v, dict): items.append(("model", v, "model"))   # flat `model: NAME`
+        if k in ("model", "data") and not isinstance(v, dict): items.append((k, v, k))   # flat `model: NAME`, `data: FILE`
         elif k in PIPELINE: items += _from_pipeline(p, k, _section(p, k, v))
         elif k == "train": items += [(str(kk), vv, f"train.{kk}") for kk, vv in _section(p, k, v).items()]
         elif k in ("score", "evaluation"): score.update(_section(p, k, v))
