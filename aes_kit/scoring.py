@@ -73,7 +73,7 @@ def _get(d:dict, keys:tuple):
     low = {str(k).strip().lower(): v for k, v in d.items()}
     return next((low[k] for k in keys if k in low), None)
 
-def _coerce(v)->tuple:
+def _score_value(v)->tuple:
     "(int | None, problem | None, repaired) from a JSON value: 4 -> 4; 4.0, '4', '4점', '4/5' -> 4 (repaired)."
     if isinstance(v, bool) or v is None or isinstance(v, (list, dict)): return None, "no_score", False
     if isinstance(v, int): return v, None, False
@@ -108,7 +108,7 @@ def _parse_traits(obj:dict|None, norm:str, trait_ranges:dict)->dict:
         if v is None:
             m = re.search(rf"[\"']?{re.escape(t)}[\"']?\s*[:=]\s*[\"']?\s*({_NUM})", norm, re.I)
             v = m.group(1) if m else None
-        s, _, _ = _coerce(v)
+        s, _, _ = _score_value(v)
         out[t] = s if s is not None and lo <= s <= hi else None
     return out
 
@@ -133,7 +133,7 @@ def parse_score(text:str,                 # the model's generated text (after th
         if fm:
             try: fb = json.loads(f'"{fm.group(1)}"')
             except json.JSONDecodeError: fb = fm.group(1)
-    score, problem, coerced = _coerce(value)
+    score, problem, coerced = _score_value(value)
     traits = _parse_traits(obj, norm, trait_ranges) if trait_ranges else None
     fb = None if fb is None else str(fb).strip()
     if score is None: return ParsedScore(None, fb, problem, raw, value, traits)

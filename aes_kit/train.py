@@ -149,7 +149,7 @@ SECTIONS = ("train", "score")  # mapping-valued keys a config may hold
 SWEEP_KEYS = ("models", "test_data")   # top-level keys only a sweep reads (notebook 08)
 _ALIASES = {"out": "out_dir", "output_dir": "out_dir", "learning_rate": "lr"}
 
-def _coerce(key:str, value, where:str):
+def _setting(key:str, value, where:str):
     "Check/convert one setting to the type of its default; raise a one-line AesKitError naming `where`."
     if value is None: return None
     ints = {"max_steps", "save_steps", "batch_size", "grad_accum", "max_seq_length", "lora_r", "lora_alpha",
@@ -270,7 +270,7 @@ def read_config(path)->dict:
                               f"sections: {', '.join(TOP_SECTIONS)})")
         if key in seen: raise AesKitError(f"{p}: `{key}` is set twice (`{seen[key]}` and `{where}`): keep one")
         seen[key] = where
-        train[key] = _coerce(key, v, str(p))
+        train[key] = _setting(key, v, str(p))
     for key in ("data", "eval_data"):                # paths are relative to the config file when they exist there
         f = train.get(key)
         if f is not None and not Path(f).is_absolute() and (p.parent/f).exists(): train[key] = str((p.parent/f).resolve())
@@ -295,7 +295,7 @@ def _per_model(p, section:dict)->dict:
             if key not in PER_MODEL_KEYS:
                 raise AesKitError(f"{p}: `per_model.{name}.{k}` is not a per-model setting{_hint(key, PER_MODEL_KEYS)} "
                                   f"(per-model: {', '.join(PER_MODEL_KEYS)})")
-            o[key] = _coerce(key, v, str(p))
+            o[key] = _setting(key, v, str(p))
         out[str(name)] = o
     return out
 

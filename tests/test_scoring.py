@@ -8,20 +8,8 @@ import pytest
 import torch
 
 from aes_kit.core import AesKitError, data_dir, run_cli
-from aes_kit.metrics import qwk, score_metrics, rouge_scores, bleu, fill_invalid
+from aes_kit.metrics import qwk, kaggle_qwk, score_metrics, rouge_scores, bleu, fill_invalid
 from aes_kit.scoring import parse_score, parse_traits, extract_response, safe_model_name, VALID_STATUSES
-
-
-def kaggle_qwk(a, b, lo, hi):
-    "The Kaggle ASAP quadratic_weighted_kappa, written out directly."
-    n = hi - lo + 1
-    O = np.zeros((n, n))
-    for x, y in zip(a, b): O[x - lo, y - lo] += 1
-    E = np.outer(O.sum(1), O.sum(0)) / len(a)
-    w = np.array([[(i - j) ** 2 / (n - 1) ** 2 for j in range(n)] for i in range(n)])
-    return 1.0 - (w * O).sum() / (w * E).sum()
-
-
 
 
 # --- QWK ---------------------------------------------------------------------------------------------------
