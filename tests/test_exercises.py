@@ -44,7 +44,8 @@ def test_exercise_has_placeholder_grade_solution_and_hidden_test(nb):
     i = next((i for i, s in enumerate(code) if PLACEHOLDER.search(s) and "grade(" not in s and not s.startswith("#|")),
              None)
     assert i is not None, f"{nb.name}: no exercise cell with a `...`/None placeholder"
-    assert any("print(grade(" in s or "grade(my_" in s for s in code[i+1:i+2]), f"{nb.name}: the next cell must grade it"
+    after = [s for s in code[i+1:] if not s.startswith("#|")][:1]          # the next cell a student sees run
+    assert after and re.search(r"grade\(\(?(my_|\w+, check_)", after[0]), f"{nb.name}: the next cell must grade it"
     sol = SOLUTIONS/f"{nb.stem}_solution.py"
     assert sol.exists(), f"{nb.name}: missing {sol.relative_to(ROOT)}"
     assert sol.name in "".join(code), f"{nb.name}: the hidden test must load {sol.name}"
