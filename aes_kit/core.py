@@ -405,7 +405,7 @@ def grade(answer, check)->str:
     if unsolved(answer): return UNSOLVED + "`...`(또는 None)을 여러분의 답으로 바꾼 뒤 이 셀을 다시 실행하세요."
     try: return check(_guarded(answer) if callable(answer) else answer)
     except _Placeholder as e:
-        return UNSOLVED + f"`{e}`가 아직 `...`(또는 None)을 돌려줍니다. 함수 본문을 완성하세요."
+        return UNSOLVED + f"`{e}` 함수가 아직 `...`(또는 None)을 돌려줍니다. 함수 본문을 완성하세요."
     except Exception as e: return f"아직 맞지 않습니다: 확인하다가 오류가 났습니다 ({type(e).__name__}: {e})."
 
 def solved(msg:str)->bool:
