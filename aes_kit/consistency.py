@@ -544,20 +544,19 @@ def consistency_cli(argv:list)->int:
     return 0
 
 # %% ../nbs/07_consistency.ipynb #73f06f66
-def check_enough_m(fn)->bool:
-    "Exercise check for notebook 07: prints what is wrong (in Korean) and returns True only for a correct `enough_m`."
+def check_enough_m(fn)->str:
+    "Exercise check for notebook 07 (use it through `aes_kit.core.grade`): what is wrong with `fn`, in Korean."
     cases = [(([0.50, 0.60, 0.62, 0.62], 0.03), 2), (([0.50, 0.60, 0.62, 0.62], 0.0), 3), (([0.7, 0.6, 0.5], 0.01), 1),
              (([0.3, 0.3, 0.3], 0.01), 1), (([0.1, 0.2, 0.35, 0.4, 0.41], 0.02), 4)]
     for (q, tol), want in cases:
-        try: got = fn(list(q), tol)
-        except Exception as e: print(f"오류가 났습니다: {type(e).__name__}: {e}"); return False
-        if got is None:
-            print("아직 답이 없습니다: `enough_m`이 None을 돌려줍니다. "
-                  "최고값 max(qwk_by_m)을 구하고, 그 값 − tol 이상인 첫 m을 돌려주세요."); return False
+        got = fn(list(q), tol)
+        if got is None or got is ...:
+            return ("아직 답이 없습니다: `enough_m`이 값을 돌려주지 않습니다. "
+                    "최고값 max(qwk_by_m)을 구하고, 그 값 − tol 이상인 첫 m을 돌려주세요.")
         if got == want: continue
         if got == want - 1: msg = "m은 1부터 셉니다: 리스트 번호(0부터)에 1을 더하세요."
         elif isinstance(got, float) and not float(got).is_integer(): msg = "QWK 값이 아니라 m(샘플 수)을 돌려주세요."
         elif got == int(np.argmax(q)) + 1: msg = "최고값의 m이 아니라, 최고값에서 tol 이내에 *처음* 드는 m입니다."
         else: msg = "최고값 − tol 이상인 첫 m인지 확인하세요."
-        print(f"qwk_by_m={q}, tol={tol}: 기대 {want}, 받은 값 {got!r}. {msg}"); return False
-    print("정답입니다!"); return True
+        return f"아직 틀렸습니다: qwk_by_m={q}, tol={tol}에서 기대 {want}, 받은 값 {got!r}. {msg}"
+    return "정답입니다!"

@@ -169,14 +169,15 @@ def test_sampled_curve_approaches_the_exact_limit(seed):
 
 
 # --- the exercise ------------------------------------------------------------------------------------------------
-def test_exercise_check_accepts_the_solution_only(capsys):
+def test_exercise_check_accepts_the_solution_only():
+    from aes_kit.core import grade, solved
     sol = runpy.run_path(str(SOLUTION))["enough_m"]
-    assert C.check_enough_m(sol) is True
-    assert C.check_enough_m(lambda q, tol=0.01: None) is False                        # the placeholder
-    assert "아직 답이 없습니다" in capsys.readouterr().out
-    assert C.check_enough_m(lambda q, tol=0.01: next(i for i, x in enumerate(q) if x >= max(q) - tol)) is False
-    assert "1부터" in capsys.readouterr().out                                          # 0-based m
-    assert C.check_enough_m(lambda q, tol=0.01: int(np.argmax(q)) + 1) is False        # the best m, not the first
+    assert solved(grade(sol, C.check_enough_m))
+    assert "아직" in grade(lambda q, tol=0.01: None, C.check_enough_m)                   # the placeholder
+    assert "아직 답이 없습니다" in C.check_enough_m(lambda q, tol=0.01: None)              # the check alone, too
+    m = grade(lambda q, tol=0.01: next(i for i, x in enumerate(q) if x >= max(q) - tol), C.check_enough_m)
+    assert not solved(m) and "1부터" in m                                                # 0-based m
+    assert not solved(grade(lambda q, tol=0.01: int(np.argmax(q)) + 1, C.check_enough_m))  # the best m, not the first
 
 
 # --- the command line ---------------------------------------------------------------------------------------------
