@@ -6,9 +6,11 @@ One launch runs every multi-process case through `tests/accel_job.py`, which exe
 On a CPU-only machine `accelerate launch --cpu --num_processes 2` starts ONE process (accelerate's multi-CPU path
 needs mpirun); `--multi_gpu --num_processes 2` starts two through torchrun and they pick gloo when there is no GPU.
 """
-import contextlib, io, json, os, subprocess, sys, time
+import json, os, subprocess, sys, time
 from pathlib import Path
 import pytest
+
+from aes_kit.core import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAIN = ROOT/"data"/"aes_sample"/"train.jsonl"
@@ -42,13 +44,11 @@ def launch(*args, timeout=300):
     return p.stdout, p.stderr
 
 
-def cli(*args):
-    "One process, in this one (the reference)."
-    from aes_kit import core
-    o, e = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(o), contextlib.redirect_stderr(e): rc = core.main([str(a) for a in args])
-    assert rc == 0, e.getvalue()[-3000:]
-    return o.getvalue()
+def run_ok(*args):
+    "One process, in this one (the reference): stdout of a command that must succeed."
+    rc, o, e = run_cli(*args)
+    assert rc == 0, e[-3000:]
+    return o
 
 
 @pytest.fixture(scope="module")
@@ -109,11 +109,11 @@ def trained(tiny, tmp_path_factory):
     out, err = launch(ROOT/"tests"/"accel_job.py", base/"jobs.json")
     two_s = time.time() - t0
     t0 = time.time()
-    for l, g in CONFIGS: cli(*train_args(tiny, base/f"one-{l}-{g}", l, g, 2))
+    for l, g in CONFIGS: run_ok(*train_args(tiny, base/f"one-{l}-{g}", l, g, 2))
     one_s = time.time() - t0
-    cli("score", *SCORE_ARGS, "--out", base/"score-one")
+    run_ok("score", *SCORE_ARGS, "--out", base/"score-one")
     t0 = time.time()
-    cli("kmmlu", *KMMLU_ARGS, "--out", base/"kmmlu-one")
+    run_ok("kmmlu", *KMMLU_ARGS, "--out", base/"kmmlu-one")
     return dict(base=base, out=out, err=err, two_s=two_s, one_s=one_s, kmmlu_one_s=time.time() - t0)
 
 

@@ -4,16 +4,10 @@ import codecs, errno, json, os, signal, subprocess, sys, time
 from pathlib import Path
 import pytest
 
+from aes_kit.core import run_cli_process as cli, ENTRY   # a fresh process: the real entry point
+
 ROOT = Path(__file__).resolve().parents[1]
-ENTRY = "import sys; from aes_kit.core import main; sys.exit(main())"
 H = "id,prompt,essay,score\n"
-
-
-def cli(*args, pre="", env=None):
-    "Run `aes-kit ARGS` (optionally after `pre` Python code) in a subprocess: (exit code, stdout, stderr)."
-    r = subprocess.run([sys.executable, "-c", pre + ENTRY, *map(str, args)], capture_output=True, text=True,
-                       cwd=ROOT, env={**os.environ, **(env or {})}, timeout=120)
-    return r.returncode, r.stdout, r.stderr
 
 
 def assert_one_line(rc, err, *names):

@@ -3,9 +3,11 @@ and the preset's prompt format from training to scoring.
 
 The full-size model names (qwen2.5-7b, solar-10.7b, ...) resolve through the tiny Hub fixture, in a child process with
 the smoke profile's environment, exactly as `make nbtest-smoke` runs the notebooks."""
-import json, os, re, subprocess, sys
+import json, re
 from pathlib import Path
 import pytest
+
+from aes_kit.core import run_cli_process
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT/"config.yaml"
@@ -14,49 +16,48 @@ TEST = ROOT/"data"/"aes_sample"/"test.jsonl"
 HEAVY = ("torch", "transformers", "datasets", "peft", "trl", "unsloth", "bitsandbytes", "accelerate")
 
 
+BLOCK = ("import sys, importlib.abc\n"
+         f"HEAVY = {HEAVY!r}\n"
+         "class Block(importlib.abc.MetaPathFinder):\n"
+         "    def find_spec(self, name, path=None, target=None):\n"
+         "        if name.split('.')[0] in HEAVY: raise ImportError(f'blocked heavy import: {name}')\n"
+         "sys.meta_path.insert(0, Block())\n")
+
+
 def _aes(hub, *args, block_heavy=False):
-    "`python -m aes_kit.core ARGS` against the tiny Hub (smoke profile); with block_heavy, any torch-stack import fails."
-    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", HF_DATASETS_OFFLINE="1", HF_HOME=str(hub),
+    "`aes-kit ARGS` in a fresh process on the tiny Hub (smoke profile); with block_heavy, any torch-stack import fails."
+    env = dict(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", HF_DATASETS_OFFLINE="1", HF_HOME=str(hub),
                AES_KIT_PROFILE="smoke", AES_KIT_MAX_LIVE_MODELS="1", OMP_NUM_THREADS="1")
-    code = ("import sys, importlib.abc\n"
-            f"HEAVY = {HEAVY!r}\n"
-            "class Block(importlib.abc.MetaPathFinder):\n"
-            "    def find_spec(self, name, path=None, target=None):\n"
-            "        if name.split('.')[0] in HEAVY: raise ImportError(f'blocked heavy import: {name}')\n"
-            f"if {block_heavy!r}: sys.meta_path.insert(0, Block())\n"
-            "from aes_kit.core import main\n"
-            "sys.exit(main(sys.argv[1:]))\n")
-    return subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, env=env,
-                          timeout=600, cwd=ROOT)
+    return run_cli_process(*args, pre=BLOCK if block_heavy else "", env=env)
 
 
 def test_train_dry_run_on_the_shipped_config(hub, tmp_path):
     "`train --config config.yaml --dry-run`: the selected model (qwen2.5-7b), the config's batch/accumulation, chat prompts."
-    r = _aes(hub, "train", "--config", CONFIG, "--dry-run", "--out", tmp_path/"run")
-    assert r.returncode == 0, r.stderr[-2000:]
-    assert "2×8 per step" in r.stdout and "chat prompts" in r.stdout and "loss ntl" in r.stdout, r.stdout
-    assert re.search(r"dry run OK: 240 examples, 45 steps planned", r.stdout), r.stdout    # 3 epochs of 240 rows at 16
+    rc, out, err = _aes(hub, "train", "--config", CONFIG, "--dry-run", "--out", tmp_path/"run")
+    assert rc == 0, err[-2000:]
+    assert "2×8 per step" in out and "chat prompts" in out and "loss ntl" in out, out
+    assert re.search(r"dry run OK: 240 examples, 45 steps planned", out), out    # 3 epochs of 240 rows at 16
     assert not (tmp_path/"run"/"final_adapter").exists()
     # the same file, another model: its per_model entry applies (Solar: 1×16, Alpaca, since its tokenizer has no template)
-    r = _aes(hub, "train", "--config", CONFIG, "--dry-run", "--out", tmp_path/"solar", "--model", "solar-10.7b")
-    assert r.returncode == 0, r.stderr[-2000:]
-    assert "1×16 per step" in r.stdout and "alpaca prompts" in r.stdout, r.stdout
+    rc, out, err = _aes(hub, "train", "--config", CONFIG, "--dry-run", "--out", tmp_path/"solar", "--model", "solar-10.7b")
+    assert rc == 0, err[-2000:]
+    assert "1×16 per step" in out and "alpaca prompts" in out, out
     # a flag still beats the per-model setting
-    r = _aes(hub, "train", "--config", CONFIG, "--dry-run", "--out", tmp_path/"s2", "--model", "solar-10.7b",
+    rc, out, err = _aes(hub, "train", "--config", CONFIG, "--dry-run", "--out", tmp_path/"s2", "--model", "solar-10.7b",
              "--batch-size", "4")
-    assert r.returncode == 0 and "4×16 per step" in r.stdout, r.stdout + r.stderr[-1000:]
+    assert rc == 0 and "4×16 per step" in out, out + err[-1000:]
 
 
 def test_sweep_dry_run_loads_nothing(hub):
     "`sweep --config config.yaml --dry-run`: the plan per model for a T4, with no torch-stack import at all."
-    r = _aes(hub, "sweep", "--config", CONFIG, "--dry-run", "--hardware", "t4", block_heavy=True)
-    assert r.returncode == 0, r.stderr[-2000:]
-    rows = {l.split()[0]: l.split() for l in r.stdout.splitlines()[1:] if l.strip() and not l.startswith("dry run")}
-    assert list(rows) == ["qwen2.5-7b", "llama3.1-8b", "solar-10.7b", "gemma2-9b"], r.stdout
-    solar = r.stdout.splitlines()[3]
+    rc, out, err = _aes(hub, "sweep", "--config", CONFIG, "--dry-run", "--hardware", "t4", block_heavy=True)
+    assert rc == 0, err[-2000:]
+    rows = {l.split()[0]: l.split() for l in out.splitlines()[1:] if l.strip() and not l.startswith("dry run")}
+    assert list(rows) == ["qwen2.5-7b", "llama3.1-8b", "solar-10.7b", "gemma2-9b"], out
+    solar = out.splitlines()[3]
     assert " 1 " in solar and " 16 " in solar and "1024" in solar and "alpaca" in solar, solar
-    assert "chat" in r.stdout.splitlines()[1] and "4-bit" in r.stdout.splitlines()[1]
-    assert "dry run OK: 4 model(s), nothing loaded or trained" in r.stdout
+    assert "chat" in out.splitlines()[1] and "4-bit" in out.splitlines()[1]
+    assert "dry run OK: 4 model(s), nothing loaded or trained" in out
 
 
 @pytest.mark.parametrize("cmd", ["train", "sweep"])
@@ -77,9 +78,9 @@ def test_a_misspelled_config_fails_in_one_line(cli, tmp_path, cmd, old, new, wan
 
 
 def test_pilot_uses_the_selected_model(hub):
-    r = _aes(hub, "pilot", "--config", CONFIG)
-    assert r.returncode == 0, r.stderr[-2000:]
-    assert "qwen2.5-7b" in r.stdout and "pilot: OK" in r.stdout, r.stdout
+    rc, out, err = _aes(hub, "pilot", "--config", CONFIG)
+    assert rc == 0, err[-2000:]
+    assert "qwen2.5-7b" in out and "pilot: OK" in out, out
 
 
 def test_early_stopping_stops_and_keeps_the_best(cli, tmp_path):
@@ -109,10 +110,10 @@ def test_8bit_trains_one_step(cli, tmp_path):
 def test_the_prompt_format_travels_with_the_adapter(hub, tmp_path):
     "Solar trained with template=auto (Alpaca) is scored with template=auto: the adapter's record picks Alpaca again."
     run = tmp_path/"solar"
-    r = _aes(hub, "train", "--model", "solar-10.7b", "--data", TRAIN, "--ratio", "0.02", "--max-steps", "1", "--out", run)
-    assert r.returncode == 0, r.stderr[-2000:]
+    rc, out, err = _aes(hub, "train", "--model", "solar-10.7b", "--data", TRAIN, "--ratio", "0.02", "--max-steps", "1", "--out", run)
+    assert rc == 0, err[-2000:]
     assert json.loads((run/"final_adapter"/"aes_kit_prompt.json").read_text()) == dict(template="alpaca", task="essay")
-    r = _aes(hub, "score", "--adapter", run/"final_adapter", "--data", TEST, "--limit", "2", "--max-new-tokens", "4",
+    rc, out, err = _aes(hub, "score", "--adapter", run/"final_adapter", "--data", TEST, "--limit", "2", "--max-new-tokens", "4",
              "--out", tmp_path/"score")
-    assert r.returncode == 0, r.stderr[-2000:]
+    assert rc == 0, err[-2000:]
     assert json.loads((tmp_path/"score"/"metrics.json").read_text())["template"] == "alpaca"

@@ -2,16 +2,10 @@
 import json, subprocess, sys
 from pathlib import Path
 import pytest
+from aes_kit.core import run_cli_process as cli   # the real entry point, in a fresh process
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT/"data"
-
-
-def cli(*args):
-    "Run the real `aes-kit` entry point in a subprocess: (exit code, stdout, stderr)."
-    r = subprocess.run([sys.executable, "-c", "import sys; from aes_kit.core import main; sys.exit(main())", *args],
-                       capture_output=True, text=True, cwd=ROOT)
-    return r.returncode, r.stdout, r.stderr
 
 
 def test_generator_is_deterministic():

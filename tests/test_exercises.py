@@ -125,8 +125,6 @@ def test_no_exercise_check_is_defined_twice():
     assert not [n for n in dup if n.startswith("check_") or n == "grade"], dup
 
 
-@pytest.mark.xfail(strict=True, reason="still defined in more than one file: _coerce (02, 03), cli (conftest + 5 test files), "
-                   "kaggle_qwk (03a, test_scoring), score_range (01, 03a), trained (test_accelerate, test_tasks)")
 def test_no_function_is_defined_in_two_files():
     dup = duplicate_defs()
     assert not dup, "defined in more than one file: " + "; ".join(f"{n}: {', '.join(fs)}" for n, fs in dup.items())

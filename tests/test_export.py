@@ -1,17 +1,12 @@
 "End-to-end checks of `aes_kit.export` and `aes-kit merge` on the embedded model (CPU; about a minute on 2 free cores)."
-import json, subprocess, sys
+import functools, json, subprocess, sys
 from pathlib import Path
 import pytest
+from aes_kit.core import run_cli_process
+cli = functools.partial(run_cli_process, env={"HF_HUB_OFFLINE": "1"})   # a fresh process, offline
 
 ROOT = Path(__file__).resolve().parents[1]
 PROMPT = "<|im_start|>user\n일회용품 사용을 줄여야 하는 이유를 한 문장으로 쓰시오.<|im_end|>\n<|im_start|>assistant\n"
-
-
-def cli(*args):
-    "Run the real `aes-kit` entry point in a fresh process: (exit code, stdout, stderr)."
-    r = subprocess.run([sys.executable, "-c", "import sys; from aes_kit.core import main; sys.exit(main())", *args],
-                       capture_output=True, text=True, cwd=ROOT, env={**__import__("os").environ, "HF_HUB_OFFLINE": "1"})
-    return r.returncode, r.stdout, r.stderr
 
 
 @pytest.fixture(scope="module")

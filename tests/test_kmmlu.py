@@ -2,17 +2,11 @@
 import contextlib, functools, io, json, os
 from pathlib import Path
 import pytest
+from aes_kit.core import run_cli as cli   # in this process
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1"); os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "kmmlu_sample"
-
-
-def cli(*args):
-    from aes_kit import core
-    o, e = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(o), contextlib.redirect_stderr(e): rc = core.main(list(args))
-    return rc, o.getvalue(), e.getvalue()
 
 
 @pytest.fixture(scope="module")

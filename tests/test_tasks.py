@@ -14,7 +14,7 @@ FAST = ["--model", "smollm2-135m", "--max-seq-length", "320", "--batch-size", "1
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory, cli):
+def adapters(tmp_path_factory, cli):
     "One 1-step adapter per task; summary and summary-eval with the task found from the file's columns."
     out = {}
     for task, f in FILES.items():
@@ -27,14 +27,14 @@ def trained(tmp_path_factory, cli):
 
 
 @pytest.mark.parametrize("task", list(FILES))
-def test_each_task_trains_its_target(trained, task):
-    s = json.loads((trained[task]/"train_summary.json").read_text(encoding="utf-8"))
+def test_each_task_trains_its_target(adapters, task):
+    s = json.loads((adapters[task]/"train_summary.json").read_text(encoding="utf-8"))
     assert s["stats"]["task"] == task and s["stats"]["global_step"] == 1
-    assert (trained[task]/"final_adapter"/"adapter_config.json").exists()
+    assert (adapters[task]/"final_adapter"/"adapter_config.json").exists()
 
 
-def test_traits_adapter_reports_trait_qwk(trained, cli, tmp_path):
-    rc, o, e = cli("score", "--adapter", trained["traits"]/"final_adapter", "--data", D/"aes_sample"/"test.jsonl",
+def test_traits_adapter_reports_trait_qwk(adapters, cli, tmp_path):
+    rc, o, e = cli("score", "--adapter", adapters["traits"]/"final_adapter", "--data", D/"aes_sample"/"test.jsonl",
                    "--out", tmp_path, "--task", "traits", "--limit", "2", "--max-new-tokens", "8")
     assert rc == 0, e[-2000:]
     m = json.loads((tmp_path/"metrics.json").read_text(encoding="utf-8"))
@@ -42,8 +42,8 @@ def test_traits_adapter_reports_trait_qwk(trained, cli, tmp_path):
     assert set(m["trait_qwk"]) == set(meta["traits"]) and "mean_trait_qwk" in m
 
 
-def test_summary_rouge_bleu_before_and_after(trained, cli, tmp_path):
-    for label, who in (("before", ["--model", "smollm2-135m"]), ("after", ["--adapter", trained["summary"]/"final_adapter"])):
+def test_summary_rouge_bleu_before_and_after(adapters, cli, tmp_path):
+    for label, who in (("before", ["--model", "smollm2-135m"]), ("after", ["--adapter", adapters["summary"]/"final_adapter"])):
         rc, o, e = cli("score", *who, "--data", FILES["summary"], "--out", tmp_path/label, "--task", "summary",
                        "--limit", "2", "--max-new-tokens", "12")
         assert rc == 0, e[-2000:]
@@ -53,8 +53,8 @@ def test_summary_rouge_bleu_before_and_after(trained, cli, tmp_path):
         assert "ROUGE-L" in o
 
 
-def test_summary_eval_rubric_metrics(trained, cli, tmp_path):
-    rc, o, e = cli("score", "--adapter", trained["summary-eval"]/"final_adapter", "--data", FILES["summary-eval"],
+def test_summary_eval_rubric_metrics(adapters, cli, tmp_path):
+    rc, o, e = cli("score", "--adapter", adapters["summary-eval"]/"final_adapter", "--data", FILES["summary-eval"],
                    "--out", tmp_path, "--task", "summary-eval", "--limit", "3", "--max-new-tokens", "24")
     assert rc == 0, e[-2000:]
     m = json.loads((tmp_path/"metrics.json").read_text(encoding="utf-8"))
