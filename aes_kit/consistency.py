@@ -14,7 +14,7 @@ from fractions import Fraction
 from pathlib import Path
 import numpy as np
 from .core import AesKitError, atomic_path, write_json, cli_parser, result_set, num_arg, file_arg, out_dir_arg
-from .model import model_device, resolve_model, adapter_base, EMBEDDED_ALIAS, model_arg, NO_VLLM  # notebook 00b
+from .model import model_device, adapter_base, EMBEDDED_ALIAS, model_arg, NO_VLLM  # notebook 00b
 from .metrics import qwk, fill_invalid, INVALID_POLICIES                       # notebook 03a
 from .scoring import parse_score, extract_response, load_scorer, safe_model_name  # notebook 03
 
@@ -54,7 +54,6 @@ def prefill(model, tok,
             prompts:list[str],   # full prompt texts (chat template / Alpaca applied)
            ):                    # (KV cache, last-position logits [B, V] float32, attention mask [B, L])
     "Encode a batch of prompts once, left-padded: the KV cache, the logits of the next token and the attention mask."
-    import torch
     dev, old = model_device(model), tok.padding_side
     bos = getattr(tok, "bos_token", None)
     tok.padding_side = "left"

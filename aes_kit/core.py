@@ -10,7 +10,7 @@ __all__ = ['PROFILES', 'SUBCOMMANDS', 'ENTRY', 'UNSOLVED', 'AesKitError', 'size_
            'unsolved', 'grade', 'solved']
 
 # %% ../nbs/00a_core.ipynb #4e171bbe
-import os, sys, re, json, math, time, shutil, tempfile, contextlib, importlib, importlib.util, argparse
+import os, sys, re, json, math, time, shutil, contextlib, importlib, importlib.util, argparse
 from pathlib import Path
 
 # %% ../nbs/00a_core.ipynb #026baf65

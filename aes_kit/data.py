@@ -10,9 +10,9 @@ __all__ = ['TASKS', 'DEFAULT_RANGE', 'MAX_PROBLEMS', 'EXCEL_FIX', 'INVISIBLE', '
            'split_99_1']
 
 # %% ../nbs/01_data.ipynb #cad95572
-import os, re, sys, csv, io, json, math, codecs, collections
+import re, csv, io, json, math, codecs, collections
 from pathlib import Path
-from .core import AesKitError, cli_parser, data_dir, read_json, num_arg, _jerr, _json_why
+from .core import AesKitError, cli_parser, read_json, num_arg, _jerr, _json_why
 
 # %% ../nbs/01_data.ipynb #0fb20a56
 TASKS = ("essay", "traits", "summary", "summary-eval", "kmmlu", "instruction")

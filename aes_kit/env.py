@@ -9,8 +9,8 @@ __all__ = ['VERIFIED', 'SUPPORTED', 'REQUIRED', 'PILOT_EXAMPLES', 'Check', 'chec
 # %% ../nbs/00_env.ipynb #35ec5ea8
 import os, sys, time, shutil, platform, importlib.metadata as md
 from dataclasses import dataclass
-from .core import AesKitError, size_profile, checkpoints_dir, get_hf_token, cli_parser, data_dir, num_arg
-from .model import (EMBEDDED_ALIAS, PRESETS, hardware_profile, preset_settings, embedded_gguf_path,
+from .core import AesKitError, size_profile, checkpoints_dir, get_hf_token, cli_parser, num_arg
+from .model import (EMBEDDED_ALIAS, hardware_profile, preset_settings, embedded_gguf_path,
                            load_model, add_lora, for_inference, sft_trainer_class, trainable_params, model_arg)
 
 # %% ../nbs/00_env.ipynb #7c273d30

@@ -10,9 +10,11 @@ __all__ = ['EXPORT_META', 'free_memory', 'demo_adapter', 'merge_base', 'merge_dt
            'merge_run', 'merge_cli']
 
 # %% ../nbs/05_export.ipynb #863dcf16
-import os, re, gc, json, time, shutil, hashlib, tempfile
+import os, re, gc, json, time, shutil, hashlib, tempfile, importlib.util
+from typing import TYPE_CHECKING
+if TYPE_CHECKING: import pandas as pd   # for annotations only (no import cost)
 from pathlib import Path
-from .core import (AesKitError, atomic_path, write_json, checkpoints_dir, cli_parser, data_dir, read_json, result_set,
+from .core import (AesKitError, atomic_path, write_json, cli_parser, data_dir, read_json, result_set,
                           check_out_dir, num_arg, size_arg, out_dir_arg)
 from .model import (EMBEDDED_ALIAS, PRESETS, resolve_model, load_tokenizer, default_dtype, pick_backend, _hub_error,
                            adapter_config, adapter_base, portable_model_name, model_device, track_model,
@@ -210,7 +212,7 @@ def merge_adapter(adapter_dir,               # LoRA adapter directory (checkpoin
     log(f"merging {adapter_dir} into {base} ({backend}, {dt if backend != 'unsloth' or cuda else 'bfloat16 (Unsloth on CPU)'})")
     try:
         if backend == "unsloth":
-            import unsloth  # before transformers' model classes
+            import unsloth  # noqa: F401 (before transformers' model classes)
             from unsloth import FastLanguageModel
             with tempfile.TemporaryDirectory() as tmp:
                 src = _adapter_with_base(adapter_dir, resolve_model(base), Path(tmp))
@@ -447,7 +449,7 @@ def export_gguf(adapter_dir, out_dir, quantization:str="q4_k_m", model:str|None=
     "Merge `adapter_dir` and write GGUF file(s) with Unsloth's `save_pretrained_gguf`; one-line error where it cannot run."
     ok, why = gguf_status(allow_install)
     if not ok: raise AesKitError(f"GGUF export skipped: {why}")
-    import unsloth
+    import unsloth  # noqa: F401 (side effect: patches transformers)
     from unsloth import FastLanguageModel
     base, note = merge_base(model or adapter_base(adapter_dir, required=True))
     if note: print(note)

@@ -15,7 +15,9 @@ __all__ = ['LETTERS', 'CATEGORIES', 'CATEGORY_SUBJECTS', 'SUBJECTS', 'TEXT_COLS'
            'improvement_round']
 
 # %% ../nbs/06_kmmlu.ipynb #a8c7f543
-import os, re, io, copy, json, math, time, random
+import re, copy, json, time, random
+from typing import TYPE_CHECKING
+if TYPE_CHECKING: import numpy as np, pandas as pd   # for annotations only (no import cost)
 from pathlib import Path
 from .core import (AesKitError, cli_parser, write_json, write_text, atomic_path, data_dir, checkpoints_dir, get_hf_token,
                           result_set, check_out_dir, num_arg, out_dir_arg)

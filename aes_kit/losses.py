@@ -7,7 +7,6 @@ __all__ = ['digit_token_ids', 'digit_mask', 'number_token_loss', 'emo_loss', 'co
            'combine_parts', 'composite_trainer_class', 'score_distribution', 'readout_scores']
 
 # %% ../nbs/04_losses.ipynb #b1d5bd15
-import math
 import torch
 import torch.nn.functional as F
 from .core import AesKitError

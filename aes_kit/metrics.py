@@ -10,7 +10,6 @@ __all__ = ['INVALID_POLICIES', 'CONTENT_TAGS', 'KO_TOKENIZERS', 'ROUGE_TYPES', '
 # %% ../nbs/03a_metrics.ipynb #59ffbe33
 import math, re, unicodedata
 from functools import lru_cache
-from pathlib import Path
 import numpy as np
 from .core import AesKitError, atomic_path
 

@@ -12,8 +12,8 @@ __all__ = ['EMBEDDED_ALIAS', 'EMBEDDED_GGUF', 'EMBEDDED_SPECIAL', 'PRESETS', 'CP
            'trainable_params', 'adapter_config', 'adapter_base', 'fused_loss_available', 'sft_trainer_class']
 
 # %% ../nbs/00b_model.ipynb #12948e26
-import os, re, time, json, importlib.util
-from dataclasses import dataclass, field, asdict
+import os, re, importlib.util
+from dataclasses import dataclass, field
 from pathlib import Path
 from .core import AesKitError, checkpoints_dir, atomic_path, file_lock, get_hf_token, read_json
 
@@ -284,7 +284,7 @@ def load_model(name:str,                  # alias (`smollm2-135m`, a preset), lo
     if load_in_8bit and not cuda and backend == "unsloth":   # Unsloth's CPU fallback would quietly load 16-bit weights
         if not auto: raise AesKitError("load_in_8bit on CPU needs backend='hf' (Unsloth loads 8-bit on a GPU only)")
         backend = "hf"                                       # bitsandbytes' int8 kernels do run on CPU
-    if backend == "unsloth": import unsloth  # must precede transformers' model classes
+    if backend == "unsloth": import unsloth  # noqa: F401 (must precede transformers' model classes)
     if load_in_4bit is None: load_in_4bit = cuda and not load_in_8bit
     path = resolve_model(name, quantized=not load_in_8bit)
     try:

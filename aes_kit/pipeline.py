@@ -7,9 +7,11 @@ __all__ = ['DEMO_FILES', 'summary_table', 'demo_settings', 'run_demo', 'demo_cli
            'model_settings', 'sweep_plan', 'sweep', 'plot_sweep', 'sweep_cli']
 
 # %% ../nbs/08_pipeline.ipynb #52dca1f9
-import gc, time, json
+import gc, time
+from typing import TYPE_CHECKING
+if TYPE_CHECKING: import pandas as pd   # for annotations only (no import cost)
 from pathlib import Path
-from .core import (AesKitError, checkpoints_dir, data_dir, write_json, write_text, cli_parser, atomic_path, result_set,
+from .core import (AesKitError, checkpoints_dir, data_dir, write_json, write_text, cli_parser, result_set,
                           check_out_dir, num_arg, out_dir_arg)
 from .model import EMBEDDED_ALIAS, check_model_name, model_arg, hardware_profile
 

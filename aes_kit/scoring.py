@@ -10,12 +10,12 @@ __all__ = ['VALID_STATUSES', 'INVALID_STATUSES', 'SCORE_KEYS', 'FEEDBACK_KEYS', 
            'generate_summaries', 'score_summary_eval', 'score_summaries', 'score_task_file']
 
 # %% ../nbs/03_scoring.ipynb #c974a153
-import os, re, json, math, time, unicodedata
-from dataclasses import dataclass, field, asdict
+import re, json, math, time, unicodedata
+from dataclasses import dataclass
 from pathlib import Path
-from .core import (AesKitError, atomic_path, write_json, cli_parser, checkpoints_dir, result_set, check_out_dir,
+from .core import (AesKitError, write_json, cli_parser, result_set, check_out_dir,
                           num_arg, file_arg, out_dir_arg)
-from .model import (load_model, for_inference, resolve_model, EMBEDDED_ALIAS, adapter_base, model_device,
+from .model import (load_model, for_inference, EMBEDDED_ALIAS, adapter_base, model_device,
                            model_arg)  # notebook 00b
 from .model import dist_rank, my_share, gather_parts, is_main_process  # notebook 00b: several processes
 from .metrics import score_metrics, confusion_with_invalid, plot_confusion, qwk, fill_invalid

@@ -10,12 +10,12 @@ __all__ = ['TRAIN_TASKS', 'LOSSES', 'DEFAULTS', 'SCORE_SETTINGS', 'SECTIONS', 'S
            'early_stopping_args', 'train_scorer', 'train_cli']
 
 # %% ../nbs/02_train.ipynb #75b411ae
-import os, sys, json, math, time, shutil
+import os, sys, math, time, shutil
 from pathlib import Path
 from .core import (AesKitError, checkpoints_dir, atomic_path, write_json, cli_parser, as_number, num_arg,
                           out_dir_arg, file_arg, check_out_dir)
-from .model import (EMBEDDED_ALIAS, PRESETS, CPU_SETTINGS, hardware_profile, preset_settings, load_model,
-                           add_lora, for_inference, sft_trainer_class, trainable_params, check_model_name, model_arg,
+from .model import (EMBEDDED_ALIAS, CPU_SETTINGS, hardware_profile, preset_settings, load_model,
+                           add_lora, sft_trainer_class, trainable_params, check_model_name, model_arg,
                            is_main_process)
 from .prompts import TEMPLATES, PROMPT_FORMAT_FILE, resolve_template, prompt_tokenizer
 

@@ -5,7 +5,7 @@
 Prints a table and the speed-up, checks that greedy outputs agree, writes bench/results/bench_generate.json.
 Timings on a shared CPU are noisy: both variants run in one process, alternating, and the best of --repeats is kept.
 """
-import argparse, json, os, platform, sys, time
+import argparse, os, platform, sys, time
 from pathlib import Path
 
 

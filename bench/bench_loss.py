@@ -6,7 +6,7 @@ Both trainers wrap the same LoRA model and see the same collated batch; steps al
 machine noise hits both alike. Reports the median forward+backward time of `trainer.training_step` per variant and the
 ratio composite / CE (target <= 1.10). Writes bench/results/bench_loss.json.
 """
-import argparse, json, os, statistics, sys, tempfile, time
+import argparse, json, statistics, sys, tempfile, time
 from pathlib import Path
 
 def main(argv=None):

@@ -119,7 +119,6 @@ def trained(tiny, tmp_path_factory):
 
 @pytest.mark.parametrize("loss,ga", CONFIGS)
 def test_two_processes_train_like_one(trained, loss, ga):
-    import torch
     one, two = trained["base"]/f"one-{loss}-{ga}", trained["base"]/f"two-{loss}-{ga}"
     s1 = json.loads((one/"train_summary.json").read_text())["stats"]
     s2 = json.loads((two/"train_summary.json").read_text())["stats"]

@@ -1,5 +1,5 @@
 "End-to-end checks of `aes-kit validate` and the sample data (fast: < 30 s)."
-import json, subprocess, sys
+import subprocess, sys
 from pathlib import Path
 import pytest
 from aes_kit.core import run_cli_process as cli   # the real entry point, in a fresh process

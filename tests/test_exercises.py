@@ -1,5 +1,5 @@
 "Every lesson's exercise starts unsolved, is graded by `aes_kit.core.grade`, and accepts its solution file only."
-import ast, contextlib, importlib, io, json, os, re
+import ast, contextlib, importlib, io, json, re
 from collections import defaultdict
 from pathlib import Path
 import pytest

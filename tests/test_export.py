@@ -1,5 +1,5 @@
 "End-to-end checks of `aes_kit.export` and `aes-kit merge` on the embedded model (CPU; about a minute on 2 free cores)."
-import functools, json, subprocess, sys
+import functools, json
 from pathlib import Path
 import pytest
 from aes_kit.core import run_cli_process

@@ -1,5 +1,5 @@
 "End-to-end checks of `aes-kit kmmlu` and parity with lm-evaluation-harness 0.4.13 (prompt strings and log-likelihoods)."
-import contextlib, functools, io, json, os
+import functools, json, os
 from pathlib import Path
 import pytest
 from aes_kit.core import run_cli as cli   # in this process

@@ -1,7 +1,5 @@
 "End-to-end CLI checks that cross modules: the KMMLU improvement loop feeds `aes-kit train`; the sweep CLI."
-import json, subprocess, sys
-from pathlib import Path
-import pandas as pd
+import json, subprocess
 from aes_kit import core
 from aes_kit.core import data_dir
 from aes_kit.kmmlu import load_kmmlu, cot_records, write_cot_jsonl

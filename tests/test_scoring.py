@@ -1,6 +1,5 @@
 """Scoring and metrics: QWK against the Kaggle formula, Korean ROUGE, JSON parsing, and `aes-kit score` end to end."""
 import json, random
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

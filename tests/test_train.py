@@ -1,6 +1,5 @@
 """End-to-end checks of `aes-kit train` and the custom losses (fast: embedded model, a few short steps on CPU)."""
 import json
-from pathlib import Path
 
 import pytest
 import torch
