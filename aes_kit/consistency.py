@@ -14,7 +14,7 @@ from fractions import Fraction
 from pathlib import Path
 import numpy as np
 from .core import AesKitError, atomic_path, write_json, cli_parser, result_set, num_arg, file_arg, out_dir_arg
-from .model import model_device, adapter_base, EMBEDDED_ALIAS, model_arg, NO_VLLM  # notebook 00b
+from .model import model_device, adapter_base, EMBEDDED_ALIAS, model_arg, NO_VLLM, padding_side  # notebook 00b
 from .metrics import qwk, fill_invalid, INVALID_POLICIES                       # notebook 03a
 from .scoring import parse_score, extract_response, load_scorer, safe_model_name  # notebook 03
 
@@ -54,12 +54,10 @@ def prefill(model, tok,
             prompts:list[str],   # full prompt texts (chat template / Alpaca applied)
            ):                    # (KV cache, last-position logits [B, V] float32, attention mask [B, L])
     "Encode a batch of prompts once, left-padded: the KV cache, the logits of the next token and the attention mask."
-    dev, old = model_device(model), tok.padding_side
-    bos = getattr(tok, "bos_token", None)
-    tok.padding_side = "left"
+    dev, bos = model_device(model), getattr(tok, "bos_token", None)
     special = not (bos and all(p.startswith(bos) for p in prompts))   # as generate_batch: no second BOS
-    try: enc = tok(list(prompts), return_tensors="pt", padding=True, add_special_tokens=special).to(dev)
-    finally: tok.padding_side = old
+    with padding_side(tok, "left"):
+        enc = tok(list(prompts), return_tensors="pt", padding=True, add_special_tokens=special).to(dev)
     mask = enc["attention_mask"]
     pos = (mask.long().cumsum(-1) - 1).clamp(min=0)           # position ids that skip the left padding
     kw = dict(input_ids=enc["input_ids"], attention_mask=mask, position_ids=pos, use_cache=True)

@@ -22,7 +22,7 @@ from pathlib import Path
 from .core import (AesKitError, cli_parser, write_json, write_text, atomic_path, data_dir, checkpoints_dir, get_hf_token,
                           result_set, check_out_dir, num_arg, out_dir_arg)
 from .model import (model_device, model_arg, adapter_base, dist_rank, my_share, gather_parts, is_main_process,
-                           NO_VLLM)
+                           NO_VLLM, longest_first, padding_side)
 
 # %% ../nbs/06_kmmlu.ipynb #45f5efbe
 LETTERS = ("A", "B", "C", "D")
@@ -263,17 +263,12 @@ def _forward_last(model, **kw):
     "Logits at the last position."
     return _forward(model, **kw).logits[:, -1]
 
-def _suffix_order(seqs:list, batch_size:int)->list:
-    "Batches of positions in `seqs`, longest first (an OOM shows at once)."
-    order = sorted(range(len(seqs)), key=lambda i: -len(seqs[i]))
-    return [order[b:b+batch_size] for b in range(0, len(order), batch_size)]
-
 def _suffix_batches(model, tok, seqs:list, P:int, cache, batch_size:int, batches:list|None=None):
     "Yield (positions in `seqs`, log-probs [B, vocab]) for the tokens after a shared prefix of length P (cache = its KV)."
     import torch
     dev = model_device(model)
     pad = tok.pad_token_id if tok.pad_token_id is not None else 0
-    for idx in (batches if batches is not None else _suffix_order(seqs, batch_size)):
+    for idx in (batches if batches is not None else longest_first(seqs, batch_size)):
         sufs = [seqs[i][P:] for i in idx]
         B, S = len(idx), max(map(len, sufs))
         ids = torch.full((B, S), pad, dtype=torch.long)
@@ -324,7 +319,7 @@ def loglik_choices(model, tok,
         seqs = [enc[i][0][0] for i in members]
         P = min(_lcp(seqs), min(map(len, seqs)) - 1) if prefix_cache and len(seqs) > 1 else 0
         plan[g] = (members, seqs, P if P >= min_prefix else 0)
-        units += [("fast", g, idx) for idx in _suffix_order(seqs, batch_size)]
+        units += [("fast", g, idx) for idx in longest_first(seqs, batch_size)]
     units += [("slow", None, i) for i in slow]
     mine = my_share(units)        # under a launcher: every N-th unit, each computed as one process would
     bar = tqdm(total=sum(len(u[2]) if u[0] == "fast" else 1 for u in mine), desc="KMMLU log-likelihood",
@@ -678,16 +673,14 @@ def embed_texts(texts:list[str], model=None, tok=None, batch_size:int=8, max_len
         x = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3)).fit_transform(texts).toarray()
     else:
         import torch
-        old = tok.padding_side; tok.padding_side = "right"
         vecs = []
-        try:
-            with torch.no_grad():
-                for b in range(0, len(texts), batch_size):
-                    enc = tok(texts[b:b+batch_size], return_tensors="pt", padding=True, truncation=True, max_length=max_length).to(model_device(model))
-                    h = model(**enc, output_hidden_states=True, use_cache=False).hidden_states[-1].float()
-                    m = enc["attention_mask"][..., None].float()
-                    vecs.append(((h*m).sum(1)/m.sum(1).clamp(min=1)).cpu().numpy())
-        finally: tok.padding_side = old
+        with padding_side(tok, "right"), torch.no_grad():   # mean over real tokens, read from the start
+            for b in range(0, len(texts), batch_size):
+                enc = tok(texts[b:b+batch_size], return_tensors="pt", padding=True, truncation=True,
+                          max_length=max_length).to(model_device(model))
+                h = model(**enc, output_hidden_states=True, use_cache=False).hidden_states[-1].float()
+                m = enc["attention_mask"][..., None].float()
+                vecs.append(((h*m).sum(1)/m.sum(1).clamp(min=1)).cpu().numpy())
         x = np.concatenate(vecs)
     return x/np.clip(np.linalg.norm(x, axis=1, keepdims=True), 1e-12, None)
 

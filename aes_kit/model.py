@@ -7,12 +7,14 @@ __all__ = ['EMBEDDED_ALIAS', 'EMBEDDED_GGUF', 'EMBEDDED_SPECIAL', 'PRESETS', 'CP
            'embedded_gguf_path', 'embedded_model_dir', 'materialise_embedded', 'ModelPreset', 'hardware_profile',
            'preset_settings', 'model_aliases', 'portable_model_name', 'check_model_name', 'resolve_model', 'model_arg',
            'track_model', 'live_models', 'check_live_models', 'dist_rank', 'local_rank', 'is_main_process',
-           'dist_state', 'my_share', 'gather_parts', 'wait_for_everyone', 'pick_backend', 'load_tokenizer',
-           'load_model', 'default_dtype', 'vllm_engine', 'lora_targets', 'add_lora', 'for_inference', 'model_device',
-           'trainable_params', 'adapter_config', 'adapter_base', 'fused_loss_available', 'sft_trainer_class']
+           'dist_state', 'my_share', 'gather_parts', 'wait_for_everyone', 'longest_first', 'padding_side',
+           'pick_backend', 'load_tokenizer', 'load_model', 'default_dtype', 'vllm_engine', 'lora_targets', 'add_lora',
+           'for_inference', 'model_device', 'trainable_params', 'adapter_config', 'adapter_base',
+           'fused_loss_available', 'sft_trainer_class']
 
 # %% ../nbs/00b_model.ipynb #12948e26
 import os, re, importlib.util
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from .core import AesKitError, checkpoints_dir, atomic_path, file_lock, get_hf_token, read_json
@@ -230,6 +232,23 @@ def wait_for_everyone():
     "Block until every process gets here (nothing to wait for alone)."
     st = dist_state()
     if st is not None: st.wait_for_everyone()
+
+# %% ../nbs/00b_model.ipynb #1f0b7a01
+def longest_first(items:list,        # prompts, token-id lists, ... (anything `key` measures)
+                  batch_size:int,
+                  key=len,           # the size of one item
+                 )->list[list[int]]:
+    "Batches of positions in `items`, longest first: similar lengths together (little padding), an OOM at once."
+    order = sorted(range(len(items)), key=lambda i: -key(items[i]))
+    return [order[b:b + batch_size] for b in range(0, len(order), batch_size)]
+
+@contextmanager
+def padding_side(tok, side:str):
+    "Pad on `side` ('left' for generation, 'right' for reading from the start) inside the block; restore afterwards."
+    old = tok.padding_side
+    tok.padding_side = side
+    try: yield tok
+    finally: tok.padding_side = old
 
 # %% ../nbs/00b_model.ipynb #de2cb7c0
 def pick_backend(backend:str="auto")->str:

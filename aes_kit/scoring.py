@@ -18,6 +18,7 @@ from .core import (AesKitError, write_json, cli_parser, result_set, check_out_di
 from .model import (load_model, for_inference, EMBEDDED_ALIAS, adapter_base, model_device,
                            model_arg)  # notebook 00b
 from .model import dist_rank, my_share, gather_parts, is_main_process  # notebook 00b: several processes
+from .model import longest_first, padding_side   # notebook 00b: batching
 from .metrics import score_metrics, confusion_with_invalid, plot_confusion, qwk, fill_invalid
 from .prompts import TEMPLATES, resolve_template, prompt_tokenizer   # notebook 01a: 'auto' prompt format
 
@@ -185,14 +186,12 @@ def generate_batch(model, tok,
               pad_token_id=tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id)
     kw.update(dict(temperature=temperature, top_p=top_p) if do_sample else dict(temperature=None, top_p=None, top_k=None))
     if seed is not None: torch.manual_seed(seed)
-    order = sorted(range(len(prompts)), key=lambda i: -len(prompts[i]))   # longest first: an OOM shows up at once
-    batches = [order[b:b + batch_size] for b in range(0, len(order), batch_size)]
+    batches = longest_first(prompts, batch_size)   # an OOM shows up at once
     split = not do_sample and dist_rank()[1] > 1   # greedy under a launcher: each process takes every N-th batch
     mine = my_share(batches) if split else batches
-    out, dev, old_side = [None] * len(prompts), model_device(model), tok.padding_side
+    out, dev = [None] * len(prompts), model_device(model)
     bos = getattr(tok, "bos_token", None)
-    tok.padding_side = "left"
-    try:
+    with padding_side(tok, "left"):                # generation continues from aligned prompt ends
         for idx in tqdm(mine, desc=desc, disable=not progress, leave=False):
             batch = [prompts[i] for i in idx]
             add_special = not (bos and all(p.startswith(bos) for p in batch))
@@ -204,7 +203,6 @@ def generate_batch(model, tok,
                                   f"lower --batch-size (now {batch_size}) or --max-new-tokens (now {max_new_tokens})") from None
             texts = tok.batch_decode(gen[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
             for k, i in enumerate(idx): out[i] = texts[k] if n == 1 else texts[k * n:(k + 1) * n]
-    finally: tok.padding_side = old_side
     if split:                                      # the same batches as one process ran: the same texts, gathered
         got = gather_parts({i: out[i] for idx in mine for i in idx})
         out = [got[i] for i in range(len(prompts))]
@@ -290,9 +288,8 @@ def score_distribution(model,                  # a (PEFT) causal LM, e.g. `load_
         head = (max_length - 1) // 2
         seqs = [s if len(s) < max_length else s[:head] + s[len(s) - (max_length - 1 - head):] for s in seqs]
     dev, pad = model_device(model), tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-    order = sorted(range(len(seqs)), key=lambda i: -len(seqs[i]))   # similar lengths together: little padding
     out = np.zeros((len(seqs), hi - lo + 1))
-    mine = my_share([order[b:b + batch_size] for b in range(0, len(order), batch_size)])   # all batches alone
+    mine = my_share(longest_first(seqs, batch_size))   # similar lengths together: little padding (all batches alone)
     was_training = model.training; model.eval()
     try:
         with torch.inference_mode():
