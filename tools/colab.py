@@ -187,7 +187,7 @@ def update_table(nb:dict, heading:str, after, s:dict, nb_name:str, root=ROOT)->b
 
 def _after_install(cells)->int: return next(i for i, c in enumerate(cells) if is_install_cell(c))
 def _after_course(cells)->int:
-    return next((i for i, c in enumerate(cells) if "## The course" in _src(c)), len(cells) - 1)
+    return next((i for i, c in enumerate(cells) if "## 강의 지도" in _src(c)), len(cells) - 1)
 
 def dump(nb:dict)->str: return json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
