@@ -170,21 +170,21 @@ def ntl_vs_ce():
     from matplotlib.colors import LinearSegmentedColormap
     cmap = LinearSegmentedColormap.from_list("near_far", ["#1a7f37", "#d99a00", "#c0392b"])
     for k, (wrong, x0) in enumerate(((4, 0.07), (0, 0.56))):
-        p = [0.0]*10; p[gold] = 0.5; p[wrong] = 0.5
+        p = [0.0]*10; p[gold] = 0.1; p[wrong] = 0.9   # the notebook's toy distributions
         ax = fig.add_axes([x0, 0.22, 0.4, 0.56])
         ax.bar(digits, p, color=[cmap(abs(d - gold)/5) for d in digits], edgecolor="#555555", lw=0.5, width=0.75)
         ax.bar([gold], [p[gold]], color="none", edgecolor="black", lw=2, width=0.75)
         ax.text(gold, p[gold] + 0.02, "gold", ha="center", fontsize=9)
         ce = -math.log(p[gold]); yhat = sum(d*q for d, q in zip(digits, p))
         mse = (yhat - gold)**2; was = sum(q*abs(d - gold) for d, q in zip(digits, p))
-        ax.set_title(f"0.5 on {wrong} ({'near' if wrong == 4 else 'far'})", fontsize=10)
-        ax.text(0.02, 0.97, f"CE = -log p(gold) = {ce:.2f}\nNTL-MSE = {mse:.2f}\nNTL-WAS = {was:.2f}",
-                transform=ax.transAxes, va="top", fontsize=9, family="DejaVu Sans Mono",
-                bbox=dict(fc="white", ec="#aaaaaa", boxstyle="round,pad=0.3"))
-        ax.set_xticks(digits); ax.set_ylim(0, 0.85); ax.set_xlabel("digit token", labelpad=1)
+        ax.set_title(f"0.1 on gold 5, 0.9 on {wrong} ({'near' if wrong == 4 else 'far'})", fontsize=10)
+        ax.text(0.98, 0.97, f"CE      = {ce:.2f}\nNTL-MSE = {mse:.2f}\nNTL-WAS = {was:.2f}",
+                transform=ax.transAxes, va="top", ha="right", multialignment="left", fontsize=9,
+                family="DejaVu Sans Mono", bbox=dict(fc="white", ec="#aaaaaa", boxstyle="round,pad=0.3"))
+        ax.set_xticks(digits); ax.set_ylim(0, 1.0); ax.set_xlabel("digit token", labelpad=1)
         for d, t in zip(digits, ax.get_xticklabels()): t.set_color(cmap(abs(d - gold)/5)); t.set_weight("bold")
         if k == 0: ax.set_ylabel("probability")
-    fig.text(0.5, 0.02, "bar and digit colour = distance to the gold digit (green near, red far); toy numbers",
+    fig.text(0.5, 0.02, "CE = -log p(gold);  colour = distance to the gold digit (green near, red far); toy numbers",
              ha="center", fontsize=8.5, color="#666666", style="italic")
     return fig
 
