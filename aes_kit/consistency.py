@@ -455,7 +455,8 @@ def consistency_curve(model, tok,
                           qwk_vs_m=str(out/"qwk_vs_m.png"), qwk_vs_cost=str(out/"qwk_vs_cost.png"))
         with result_set(out, owns=("summary.json", "qwk_vs_m.png", "qwk_vs_cost.png")) as new:
             write_json(new/"summary.json", s)
-            for fn, f in ((plot_qwk_vs_m, "qwk_vs_m.png"), (plot_qwk_vs_cost, "qwk_vs_cost.png")): plt.close(fn(s, new/f))
+            for fn, f in ((plot_qwk_vs_m, "qwk_vs_m.png"), (plot_qwk_vs_cost,
+                                                            "qwk_vs_cost.png")): plt.close(fn(s, new/f))
     if tmp is not None: tmp.cleanup()
     return s
 
@@ -495,24 +496,31 @@ def consistency_cli(argv:list)->int:
     p.add_argument("--model", type=model_arg, default=None,
                    help=f"base model: alias ({EMBEDDED_ALIAS}, presets), local dir or Hub id; default: adapter's base")
     p.add_argument("--adapter", default=None, help="LoRA adapter dir (e.g. checkpoints/RUN/final_adapter)")
-    p.add_argument("--data", type=file_arg, required=True, help="essay file (JSONL/CSV, notebook 01 schema) with gold scores")
-    p.add_argument("--out", type=out_dir_arg, required=True, help="out dir: samples.jsonl, summary.json, qwk_vs_m.png, qwk_vs_cost.png")
+    p.add_argument("--data", type=file_arg, required=True,
+                   help="essay file (JSONL/CSV, notebook 01 schema) with gold scores")
+    p.add_argument("--out", type=out_dir_arg, required=True,
+                   help="out dir: samples.jsonl, summary.json, qwk_vs_m.png, qwk_vs_cost.png")
     p.add_argument("--max-m", type=num_arg(int, lo=1), default=50, help="samples per essay (default 50)")
     p.add_argument("--chunk-m", type=num_arg(int, lo=1), default=10,
                    help="samples per essay decoded together; lower it on OOM (default 10)")
-    p.add_argument("--temperature", type=num_arg(float, lo=0, lo_open=True), default=0.7, help="sampling temperature (default 0.7)")
-    p.add_argument("--top-p", type=num_arg(float, lo=0, hi=1, lo_open=True), default=1.0, help="nucleus sampling mass in (0, 1] (default 1.0)")
+    p.add_argument("--temperature", type=num_arg(float, lo=0, lo_open=True), default=0.7,
+                   help="sampling temperature (default 0.7)")
+    p.add_argument("--top-p", type=num_arg(float, lo=0, hi=1, lo_open=True), default=1.0,
+                   help="nucleus sampling mass in (0, 1] (default 1.0)")
     p.add_argument("--max-new-tokens", type=num_arg(int, lo=1), default=8,
                    help="tokens per sample; the score comes first (default 8)")
     p.add_argument("--batch-size", type=num_arg(int, lo=1), default=4, help="essays encoded together (default 4)")
     p.add_argument("--limit", type=num_arg(int, lo=1), default=None, help="only the first N essays")
     p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0); a new seed draws new samples")
-    p.add_argument("--repeats", type=num_arg(int, lo=1), default=20, help="random sample orders for the band (default 20)")
+    p.add_argument("--repeats", type=num_arg(int, lo=1), default=20,
+                   help="random sample orders for the band (default 20)")
     p.add_argument("--template", default="chat", choices=["chat", "alpaca"], help="the model's prompt format")
     p.add_argument("--engine", default="hf", choices=["hf", "vllm"], help="hf (default) or vllm (GPU only, untested)")
     p.add_argument("--backend", default="auto", choices=["auto", "unsloth", "hf"])
-    p.add_argument("--min-score", type=num_arg(int), default=None, help="rubric minimum (default: meta.json beside --data)")
-    p.add_argument("--max-score", type=num_arg(int), default=None, help="rubric maximum (default: meta.json beside --data)")
+    p.add_argument("--min-score", type=num_arg(int), default=None,
+                   help="rubric minimum (default: meta.json beside --data)")
+    p.add_argument("--max-score", type=num_arg(int), default=None,
+                   help="rubric maximum (default: meta.json beside --data)")
     p.add_argument("--name", default=None, help="model label in the plots and settings")
     a = p.parse_args(argv)
     if a.model is None and a.adapter is None:

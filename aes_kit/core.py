@@ -21,7 +21,8 @@ class AesKitError(Exception):
 PROFILES = ("fast", "smoke", "full")
 
 def size_profile()->str:
-    "The size profile: `AES_KIT_PROFILE` if set (`AES_KIT_FAST` 1/0 as an alias), else `fast` under `nbdev_test` or without CUDA, else `full`."
+    ("The size profile: `AES_KIT_PROFILE` if set (`AES_KIT_FAST` 1/0 as an alias), else `fast` under `nbdev_test` or "
+     "without CUDA, else `full`.")
     v = os.environ.get("AES_KIT_PROFILE", "").strip().lower()
     if v:
         if v not in PROFILES: raise AesKitError(f"AES_KIT_PROFILE={v!r}: expected one of {', '.join(PROFILES)}")
@@ -44,7 +45,8 @@ def pick(fast,         # value for the `fast` profile (CPU, the embedded model)
 
 # %% ../nbs/00a_core.ipynb #6c48009d
 def project_root()->Path:
-    "The checkout this kit runs from: `AES_KIT_ROOT`, else the repo holding the package (editable install), else the cwd."
+    ("The checkout this kit runs from: `AES_KIT_ROOT`, else the repo holding the package (editable install), "
+     "else the cwd.")
     if os.environ.get("AES_KIT_ROOT"): return Path(os.environ["AES_KIT_ROOT"]).expanduser().resolve()
     spec = importlib.util.find_spec("aes_kit")
     if spec is not None and spec.origin:
@@ -98,7 +100,8 @@ def _json_why(e:Exception)->str:
     return f"a number with {m[2]} digits, more than the {m[1]} Python reads" if m else str(e).split(";")[0]
 
 def read_json(path, expect:type=dict):
-    "A JSON side file (meta.json, adapter_config.json, export records) whose every read/decode/parse/shape failure is one line."
+    ("A JSON side file (meta.json, adapter_config.json, export records) whose every read/decode/parse/shape failure is "
+     "one line.")
     p = Path(path); kind, brackets = ("JSON object", "{...}") if expect is dict else ("JSON array", "[...]")
     try: obj = json.loads(p.read_bytes().decode("utf-8-sig"))
     except OSError as e: why = f"cannot read ({e.strerror or e}); expected a readable {p.name}"
@@ -112,7 +115,8 @@ def read_json(path, expect:type=dict):
 
 # %% ../nbs/00a_core.ipynb #2e32fa62
 def check_out_dir(path)->Path:
-    "Refuse, before any work, an output folder that cannot be one: an existing file, a path through a file, no write access."
+    ("Refuse, before any work, an output folder that cannot be one: an existing file, a path through a file, "
+     "no write access.")
     p = Path(path).expanduser()
     if p.exists() and not p.is_dir(): raise AesKitError(f"{path} is a file, expected a folder for the results")
     q = p.parent
@@ -131,7 +135,8 @@ def _relocate(tmp:Path, out:Path, max_bytes:int=50_000_000):
     "Rewrite the temporary folder's path to the final one inside the set's text records (JSON, Markdown, CSV)."
     olds = {str(tmp), str(tmp.resolve())}
     for f in tmp.rglob("*"):
-        if f.suffix not in (".json", ".jsonl", ".md", ".csv", ".txt") or not f.is_file() or f.stat().st_size > max_bytes: continue
+        if f.suffix not in (".json", ".jsonl", ".md", ".csv", ".txt") or not f.is_file() \
+                or f.stat().st_size > max_bytes: continue
         text = f.read_text(encoding="utf-8", errors="surrogateescape")
         new = text
         for o in olds: new = new.replace(o, str(out))
@@ -248,8 +253,10 @@ def as_number(value,              # a flag's text or a config value
               lo_open:bool=False, # True: `lo` itself is refused
               hi_open:bool=False, # True: `hi` itself is refused
              ):
-    "`value` as a finite `kind` within the bounds, else a ValueError that says what was expected (`nan`, `inf` refused)."
-    what = " ".join(filter(None, ["a whole number" if kind is int else "a finite number", _bounds(lo, hi, lo_open, hi_open)]))
+    ("`value` as a finite `kind` within the bounds, else a ValueError that says what was expected (`nan`, "
+     "`inf` refused).")
+    what = " ".join(filter(None,
+                           ["a whole number" if kind is int else "a finite number", _bounds(lo, hi, lo_open, hi_open)]))
     try:
         if isinstance(value, bool): raise ValueError
         f = float(value)
@@ -271,7 +278,8 @@ def num_arg(kind=float, lo=None, hi=None, lo_open:bool=False, hi_open:bool=False
 _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]B)?\s*", re.IGNORECASE)
 
 def size_arg(s:str):
-    "An argparse `type=` for a shard size as `save_pretrained` takes it: '2GB', '500MB', '1.5GB' (KB/MB/GB/TB) or bytes."
+    ("An argparse `type=` for a shard size as `save_pretrained` takes it: '2GB', '500MB', '1.5GB' (KB/MB/GB/TB) "
+     "or bytes.")
     m = _SIZE.fullmatch(str(s))
     if not m or float(m[1]) <= 0:
         raise argparse.ArgumentTypeError(f"expected a size such as 2GB, 500MB or 1.5GB (KB, MB, GB, TB), got {s!r}")
@@ -332,7 +340,8 @@ def _oom_hint(e)->str:
             "or pick a smaller preset (see `aes-kit env`)")
 
 def main(argv:list|None=None)->int:
-    "Entry point of the `aes-kit` command: dispatch to a subcommand; bad input is one line (exit 2), SIGTERM/Ctrl-C too."
+    ("Entry point of the `aes-kit` command: dispatch to a subcommand; bad input is one line (exit 2), "
+     "SIGTERM/Ctrl-C too.")
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv or argv[0] in ("-h", "--help"): print(_usage()); return 0
     if argv[0] == "--version":
@@ -358,7 +367,8 @@ def main(argv:list|None=None)->int:
         print(f"aes-kit {name}: error: {e}", file=sys.stderr); return 2
     except KeyboardInterrupt as e:
         term = isinstance(e, Terminated)
-        print(f"aes-kit {name}: interrupted{' (SIGTERM)' if term else ''}", file=sys.stderr); return 143 if term else 130
+        print(f"aes-kit {name}: interrupted{' (SIGTERM)' if term else ''}",
+              file=sys.stderr); return 143 if term else 130
     except (OSError, ValueError, RecursionError) as e:   # UnicodeError and json.JSONDecodeError are ValueErrors
         if debug_mode(): raise
         print(f"aes-kit {name}: error: {last_resort_message(e)}", file=sys.stderr); return 2
@@ -413,7 +423,8 @@ def _guarded(fn):
     return g
 
 def grade(answer, check)->str:
-    "The Korean verdict on an exercise: a hint while `answer` is a placeholder, else `check(answer)`'s message; never raises."
+    ("The Korean verdict on an exercise: a hint while `answer` is a placeholder, else `check(answer)`'s message; "
+     "never raises.")
     if unsolved(answer): return UNSOLVED + "`...`(또는 None)을 여러분의 답으로 바꾼 뒤 이 셀을 다시 실행하세요."
     try: return check(_guarded(answer) if callable(answer) else answer)
     except _Placeholder as e:

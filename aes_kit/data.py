@@ -36,8 +36,10 @@ def _undecodable(path, raw:bytes, e:UnicodeError, enc:str, what:str, fix:str="")
     return AesKitError(f"{path}: line {line}: {what} ({at}){cut}" + (f"; {fix}" if fix else ""))
 
 def _decode(path, raw:bytes, encoding:str|None=None)->tuple[str,str]:
-    "Bytes -> (text, encoding name): UTF-8 (BOM or not), UTF-16 with BOM, or CP949/EUC-KR; refuse anything else with the fix."
-    if not raw.strip(b" \t\r\n\xef\xbb\xbf"): raise AesKitError(f"{path}: empty file (expected a header line or JSON rows)")
+    ("Bytes -> (text, encoding name): UTF-8 (BOM or not), UTF-16 with BOM, or CP949/EUC-KR; refuse anything else with "
+     "the fix.")
+    if not raw.strip(b" \t\r\n\xef\xbb\xbf"): raise AesKitError(f"{path}: empty file (expected a header line or JSON "
+                                                                "rows)")
     if raw.startswith(b"PK\x03\x04"):
         raise AesKitError(f"{path}: this is an Excel workbook or zip, not a text file; {EXCEL_FIX}")
     if encoding:
@@ -65,7 +67,8 @@ def _decode(path, raw:bytes, encoding:str|None=None)->tuple[str,str]:
     except UnicodeDecodeError as e: bad = e
     if _looks_cp949(raw): return raw.decode("cp949"), "cp949"
     line = raw[:bad.start].count(b"\n") + 1
-    raise AesKitError(f"{path}: line {line}: not UTF-8 text (byte 0x{raw[bad.start]:02x} at offset {bad.start}); {EXCEL_FIX}")
+    raise AesKitError(f"{path}: line {line}: not UTF-8 text (byte 0x{raw[bad.start]:02x} at offset {bad.start}); "
+                      f"{EXCEL_FIX}")
 
 # %% ../nbs/01_data.ipynb #b04278a4
 # zero-width and other invisible format characters (soft hyphen, joiners, direction marks, word joiner, BOM)
@@ -101,14 +104,16 @@ def _read_jsonl(path, text:str):
     if stripped.startswith("["):                       # a JSON array of objects
         try: items = json.loads(text)
         except json.JSONDecodeError as e:
-            raise AesKitError(f"{path}: line {e.lineno}: invalid JSON ({_jerr(e)}); expected a JSON array of objects or one object per line") from None
+            raise AesKitError(f"{path}: line {e.lineno}: invalid JSON ({_jerr(e)}); expected a JSON array of objects "
+                              "or one object per line") from None
         except (ValueError, RecursionError) as e:
             raise AesKitError(f"{path}: invalid JSON ({_json_why(e)}); "
                               "expected a JSON array of objects or one object per line") from None
         if not isinstance(items, list):
             raise AesKitError(f"{path}: expected a JSON array of objects, got {type(items).__name__}")
         for i, r in enumerate(items, 1):
-            if not isinstance(r, dict): raise AesKitError(f"{path}: item {i}: expected a JSON object, got {type(r).__name__}")
+            if not isinstance(r, dict): raise AesKitError(f"{path}: item {i}: expected a JSON object, "
+                                                          f"got {type(r).__name__}")
             if "\\u" in text: _surrogate(path, f"item {i}", r)
             rows.append(r); lines.append(i)
         return rows, lines
@@ -144,7 +149,8 @@ def _read_csv(path, text:str, delimiter:str):
             if len(rec) != len(header):
                 if len(rec) > len(header) and all(map(is_blank, rec[len(header):])): rec = rec[:len(header)]
                 else:
-                    hint = " (an unquoted comma inside a field? put such fields in double quotes)" if len(rec) > len(header) else ""
+                    hint = " (an unquoted comma inside a field? put such fields in double quotes)" \
+                        if len(rec) > len(header) else ""
                     raise AesKitError(f"{path}: line {start}: {len(rec)} fields but the header has {len(header)}{hint}")
             rows.append(rec); lines.append(start)
     except csv.Error as e:
@@ -169,7 +175,8 @@ def read_table(path,                 # CSV/TSV/JSONL/JSON file
         if path.is_dir(): raise AesKitError(f"{path}: is a directory (expected a CSV or JSONL file)")
         raw = path.read_bytes()
     except OSError as e:
-        raise AesKitError(f"{path}: cannot read the file ({e.strerror or e}); expected a readable CSV or JSONL file") from None
+        raise AesKitError(f"{path}: cannot read the file ({e.strerror or e}); expected a readable CSV or JSONL "
+                          "file") from None
     text, enc = _decode(path, raw, encoding)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     suf = path.suffix.lower()
@@ -189,12 +196,15 @@ class _Rows:
     "Collects row problems as one-line messages: `FILE: line N, column 'C': expected ..., got ...`."
     def __init__(self, path, lines): self.path, self.lines, self.problems = path, lines, []
     def add(self, i, col, msg):
-        if len(self.problems) < MAX_PROBLEMS: self.problems.append((self.lines[i], f"{self.path}: line {self.lines[i]}, column '{col}': {msg}"))
+        if len(self.problems) < MAX_PROBLEMS: self.problems.append((self.lines[i],
+                                                                    f"{self.path}: line {self.lines[i]}, "
+                                                                    f"column '{col}': {msg}"))
     def raise_if_any(self, task):
         if not self.problems: return
         self.problems = [m for _, m in sorted(self.problems, key=lambda t: t[0])]   # in file order
         n = len(self.problems)
-        more = f" (+{n-1} more problem{'s'*(n>2)}: `aes-kit validate {self.path} --task {task}` lists them)" if n > 1 else ""
+        more = f" (+{n-1} more problem{'s'*(n>2)}: `aes-kit validate {self.path} --task {task}` lists them)" \
+            if n > 1 else ""
         e = AesKitError(self.problems[0] + more); e.problems = list(self.problems); raise e
 
 def _show(v)->str:
@@ -236,7 +246,8 @@ def _find_col(cols:list, names:tuple, path, fmt:str, required:bool=True, what:st
     if not required: return None
     alias = f" (or {', '.join(repr(n) for n in names[1:])})" if len(names) > 1 else ""
     where = "line 1 (header)" if fmt == "csv" else "every row"
-    raise AesKitError(f"{path}: {where}: missing column '{names[0]}'{alias}{what}; found columns: {', '.join(map(str, cols)) or 'none'}")
+    raise AesKitError(f"{path}: {where}: missing column '{names[0]}'{alias}{what}; found columns: "
+                      f"{', '.join(map(str, cols)) or 'none'}")
 
 def _opt_text(rows:_Rows, i:int, v, name:str)->str:
     "An optional text cell: '' when absent or blank, numbers turned into text; a list, object or boolean is a problem."
@@ -257,14 +268,16 @@ def _unique_ids(rows:_Rows, raw:list, col, prefix:str)->list[str]:
     ids, seen = [], {}
     for i, r in enumerate(raw):
         rid = (_opt_text(rows, i, r.get(col), "id") if col else "") or f"{prefix}-{i+1}"
-        if rid in seen: rows.add(i, "id", f"expected unique ids, got duplicate {rid!r} (first on line {rows.lines[seen[rid]]})")
+        if rid in seen: rows.add(i, "id",
+                                 f"expected unique ids, got duplicate {rid!r} (first on line {rows.lines[seen[rid]]})")
         else: seen[rid] = i
         ids.append(rid)
     return ids
 
 # %% ../nbs/01_data.ipynb #fbfa1c05
 def _check_meta(m, meta:dict)->dict:
-    "Shape-check the keys the kit reads from a meta.json: integer `min_score`/`max_score`, `traits` as {name: [lo, hi]}."
+    ("Shape-check the keys the kit reads from a meta.json: integer `min_score`/`max_score`, `traits` as {name: [lo, "
+     "hi]}.")
     for k in ("min_score", "max_score"):
         if k in meta:
             try: meta[k] = parse_int(meta[k])
@@ -272,7 +285,8 @@ def _check_meta(m, meta:dict)->dict:
     t = meta.get("traits")
     if t is None: return meta
     if not isinstance(t, dict):
-        raise AesKitError(f'{m}: key \'traits\': expected an object of trait score ranges such as {{"content": [0, 5]}}, '
+        raise AesKitError(f'{m}: key \'traits\': expected an object of trait score ranges such as '
+                          f'{{"content": [0, 5]}}, '
                           f"got {type(t).__name__} {_show(t)}")
     out = {}
     for name, rng in t.items():
@@ -292,7 +306,8 @@ def read_meta(path)->dict:
     try:
         m = (p if p.is_dir() else p.parent)/"meta.json"
         if not m.exists(): return {}
-    except OSError as e: raise AesKitError(f"{e.filename or m}: cannot read ({e.strerror or e}); expected a readable meta.json") from None
+    except OSError as e: raise AesKitError(f"{e.filename or m}: cannot read ({e.strerror or e}); "
+                                           "expected a readable meta.json") from None
     meta = read_json(m)
     return _check_meta(m, meta)
 
@@ -314,7 +329,8 @@ def _parse_json_cell(v):
     if not isinstance(v, str): raise ValueError(f"got {_show(v)}")
     try: d = json.loads(v)
     except json.JSONDecodeError as e: raise ValueError(f"broken JSON ({e.msg} at char {e.pos}) in {_show(v)}") from None
-    except (ValueError, RecursionError) as e: raise ValueError(f"unreadable JSON ({_json_why(e)}) in {_show(v)}") from None
+    except (ValueError, RecursionError) as e: raise ValueError(f"unreadable JSON ({_json_why(e)}) "
+                                                               f"in {_show(v)}") from None
     if not isinstance(d, dict): raise ValueError(f"got {_show(v)} (not a JSON object)")
     return d
 
@@ -341,7 +357,8 @@ def load_essays(path,                      # CSV/JSONL essay file
                 task:str="essay",          # 'essay' (traits optional) or 'traits' (traits required)
                 encoding:str|None=None,    # force a file encoding
                ):
-    "Validate an essay file and return a `datasets.Dataset` with normalised columns; raises AesKitError naming file, line, column."
+    ("Validate an essay file and return a `datasets.Dataset` with normalised columns; raises AesKitError naming file, "
+     "line, column.")
     path = Path(path)
     raw, lines, info = read_table(path, encoding)
     cols, fmt = info["columns"], info["format"]
@@ -361,7 +378,9 @@ def load_essays(path,                      # CSV/JSONL essay file
         flat = [(c[6:], c) for c in cols if str(c).lower().startswith("trait_")]
     if task == "traits" and c_tr is None and not flat and c_label is None:
         raise AesKitError(f"{path}: {'line 1 (header)' if fmt == 'csv' else 'every row'}: missing column 'traits' "
-                          f"(a JSON object of integer trait scores{', e.g. ' + json.dumps({t: hi for t in spec}) if spec else ''}); found columns: {', '.join(cols)}")
+                          "(a JSON object of integer trait "
+                          f"scores{', e.g. ' + json.dumps({t: hi for t in spec}) if spec else ''}); found columns: "
+                          f"{', '.join(cols)}")
     rows = _Rows(path, lines)
     ids = _unique_ids(rows, raw, c_id, path.stem)
     pids, out = {}, collections.defaultdict(list)
@@ -379,14 +398,16 @@ def load_essays(path,                      # CSV/JSONL essay file
         except ValueError as e:
             score = lo
             if not (c_score is None and label is None and c_label is not None):   # broken label already reported
-                hint = " - fix the score, or declare the rubric with --min-score/--max-score or a meta.json" if "out of range" in str(e) else ""
+                hint = " - fix the score, or declare the rubric with --min-score/--max-score or a meta.json" \
+                    if "out of range" in str(e) else ""
                 rows.add(i, "label" if label is not None else (c_score or "score"), str(e) + hint)
         fb = label.get("feedback", "") if label is not None else r.get(c_fb, "") if c_fb else ""
         tr = _traits(rows, i, r, c_tr, flat, spec, lo, hi, label)
         if task == "traits" and tr is None: rows.add(i, "traits", "expected integer trait scores, got none")
         pid = (_opt_text(rows, i, r.get(c_pid), c_pid) if c_pid else "") or pids.setdefault(prompt, f"p{len(pids)+1}")
         out["id"].append(ids[i]); out["prompt_id"].append(pid); out["prompt"].append(prompt); out["essay"].append(essay)
-        out["score"].append(score); out["feedback"].append(_opt_text(rows, i, fb, "label" if label is not None else c_fb))
+        out["score"].append(score); out["feedback"].append(_opt_text(rows, i, fb,
+                                                                     "label" if label is not None else c_fb))
         out["traits"].append(json.dumps(tr, ensure_ascii=False) if tr else "")
     rows.raise_if_any(task)
     out["min_score"], out["max_score"] = [lo]*len(raw), [hi]*len(raw)
@@ -412,13 +433,17 @@ def _load_text_columns(path, spec:dict, task:str, encoding:str|None=None):
     return Dataset.from_dict(out)
 
 def load_summary(path, encoding:str|None=None):
-    "Validate an interview-summary file (`question, answer, summary`) into a Dataset with `id, question, answer, summary`."
-    return _load_text_columns(path, dict(question=("question", "질문"), answer=("answer", "답변"), summary=("summary", "요약")),
+    ("Validate an interview-summary file (`question, answer, summary`) into a Dataset with `id, question, answer, "
+     "summary`.")
+    return _load_text_columns(path,
+                              dict(question=("question", "질문"), answer=("answer", "답변"), summary=("summary", "요약")),
                               "summary", encoding)
 
 def load_instructions(path, encoding:str|None=None):
-    "Validate an instruction file (`prompt`/`instruction`, `completion`/`output`) into a Dataset with `id, prompt, completion`."
-    return _load_text_columns(path, dict(prompt=("prompt", "instruction"), completion=("completion", "output", "response")),
+    ("Validate an instruction file (`prompt`/`instruction`, `completion`/`output`) into a Dataset with `id, prompt, "
+     "completion`.")
+    return _load_text_columns(path,
+                              dict(prompt=("prompt", "instruction"), completion=("completion", "output", "response")),
                               "instruction", encoding)
 
 def is_instruction_file(path)->bool:
@@ -426,10 +451,12 @@ def is_instruction_file(path)->bool:
     try: raw, _, info = read_table(Path(path))
     except AesKitError: return False
     cols = {str(c).strip().lower() for c in info["columns"]}
-    return "essay" not in cols and bool(cols & {"completion", "output", "response"}) and bool(cols & {"prompt", "instruction"})
+    return "essay" not in cols and bool(cols & {"completion", "output",
+                                                "response"}) and bool(cols & {"prompt", "instruction"})
 
 def load_summary_eval(path, encoding:str|None=None):
-    "Validate a summary-eval file (article, student/reference summary, rubric scores /40 /30 /20 /10, total /100, feedback)."
+    ("Validate a summary-eval file (article, student/reference summary, rubric scores /40 /30 /20 /10, total /100, "
+     "feedback).")
     path = Path(path); raw, lines, info = read_table(path, encoding)
     cols, fmt = info["columns"], info["format"]
     ct = {n: _find_col(cols, names, path, fmt) for n, names in dict(
@@ -451,7 +478,9 @@ def load_summary_eval(path, encoding:str|None=None):
         if c_total is not None:
             try:
                 t = parse_int(r.get(c_total), 0, 100, "an integer total")
-                if t != total and len(sc) == 4: rows.add(i, c_total, f"expected total = content+accuracy+conciseness+grammar = {total}, got {t}")
+                if t != total and len(sc) == 4: rows.add(i, c_total,
+                                                         "expected total = content+accuracy+conciseness+grammar = "
+                                                         f"{total}, got {t}")
             except ValueError as e: rows.add(i, c_total, str(e))
         out["total"].append(total)
         out["feedback"].append(_opt_text(rows, i, r.get(c_fb), c_fb) if c_fb else "")
@@ -468,7 +497,8 @@ def read_kmmlu_csv(path, encoding:str|None=None):
     path = Path(path); raw, lines, info = read_table(path, encoding)
     cols, fmt = info["columns"], info["format"]
     c = {k: _find_col(cols, (k.lower(),), path, fmt) for k in KMMLU_COLUMNS}
-    c_cat, c_ha = _find_col(cols, ("category",), path, fmt, False), _find_col(cols, ("human_accuracy",), path, fmt, False)
+    c_cat, c_ha = _find_col(cols, ("category",), path, fmt,
+                            False), _find_col(cols, ("human_accuracy",), path, fmt, False)
     rows = _Rows(path, lines)
     recs = []
     for i, r in enumerate(raw):
@@ -494,9 +524,11 @@ def read_kmmlu_csv(path, encoding:str|None=None):
 def read_kmmlu_dir(path, encoding:str|None=None)->dict:
     "Every `{Subject}-{split}.csv` in a KMMLU folder: {(subject, split): DataFrame}; other CSV names are an error."
     path = Path(path)
-    if not path.is_dir(): raise AesKitError(f"{path}: not a directory (expected a folder of {{Subject}}-{{train|dev|test}}.csv files)")
+    if not path.is_dir(): raise AesKitError(f"{path}: not a directory (expected a folder of "
+                                            f"{{Subject}}-{{train|dev|test}}.csv files)")
     files = sorted(path.glob("*.csv"))
-    if not files: raise AesKitError(f"{path}: no CSV files (expected {{Subject}}-{{train|dev|test}}.csv, e.g. Korean-History-test.csv)")
+    if not files: raise AesKitError(f"{path}: no CSV files (expected {{Subject}}-{{train|dev|test}}.csv, "
+                                    "e.g. Korean-History-test.csv)")
     out = {}
     for f in files:
         m = KMMLU_FILE.match(f.name)
@@ -520,8 +552,10 @@ def load_dataset_file(path, task:str="essay", min_score:int|None=None, max_score
         return Dataset.from_pandas(read_kmmlu_csv(path, encoding), preserve_index=False)
     raise AesKitError(f"unknown task {task!r}: choose from {', '.join(TASKS)}")
 
-def validate_file(path, task:str="essay", min_score:int|None=None, max_score:int|None=None, encoding:str|None=None)->str:
-    "Validate a file (or a KMMLU folder); return the one-line summary, raise AesKitError (with `.problems`) when invalid."
+def validate_file(path, task:str="essay", min_score:int|None=None, max_score:int|None=None,
+                  encoding:str|None=None)->str:
+    ("Validate a file (or a KMMLU folder); return the one-line summary, raise AesKitError (with `.problems`) "
+     "when invalid.")
     path = Path(path)
     if task == "kmmlu" and path.is_dir():
         d = read_kmmlu_dir(path, encoding)
@@ -537,14 +571,17 @@ def validate_file(path, task:str="essay", min_score:int|None=None, max_score:int
     note = f" (read as {enc.upper()}: re-save as UTF-8 to share it)" if enc == "cp949" else ""
     if task in ("essay", "traits"):
         lo, hi = ds[0]["min_score"], ds[0]["max_score"]
-        tr = f", traits {', '.join(json.loads(ds[0]['traits']))}" if "traits" in ds.column_names and ds[0]["traits"] else ""
+        tr = f", traits {', '.join(json.loads(ds[0]['traits']))}" if "traits" in ds.column_names \
+            and ds[0]["traits"] else ""
         return (f"{path}: OK {task}, {len(ds)} rows, {len(set(ds['prompt_id']))} prompts, score range [{lo}, {hi}], "
                 f"distribution {_dist(ds['score'])}{tr}{note}")
     if task == "summary": return f"{path}: OK summary, {len(ds)} rows, {len(set(ds['question']))} questions"
     if task == "instruction": return f"{path}: OK instruction, {len(ds)} rows (prompt → completion)"
     if task == "summary-eval":
-        return f"{path}: OK summary-eval, {len(ds)} rows, total mean {sum(ds['total'])/len(ds):.1f}/100, min {min(ds['total'])}, max {max(ds['total'])}"
-    return f"{path}: OK kmmlu, {len(ds)} rows, answers " + " ".join(f"{'ABCD'[k-1]}:{v}" for k, v in sorted(collections.Counter(ds['answer']).items()))
+        return (f"{path}: OK summary-eval, {len(ds)} rows, total mean {sum(ds['total'])/len(ds):.1f}/100, "
+                f"min {min(ds['total'])}, max {max(ds['total'])}")
+    return f"{path}: OK kmmlu, {len(ds)} rows, answers " \
+        + " ".join(f"{'ABCD'[k-1]}:{v}" for k, v in sorted(collections.Counter(ds['answer']).items()))
 
 def validate_cli(argv:list)->int:
     "`aes-kit validate FILE --task T`: exit 0 with a one-line summary, or exit 2 with one line per problem."
@@ -552,16 +589,20 @@ def validate_cli(argv:list)->int:
     p = cli_parser("validate", "Check a dataset file; one line per problem, non-zero exit if invalid.")
     p.add_argument("file", help="CSV/JSONL file (KMMLU: a CSV or a folder of {Subject}-{split}.csv)")
     p.add_argument("--task", default="essay", choices=TASKS, help="dataset kind (default essay)")
-    p.add_argument("--min-score", type=num_arg(int), default=None, help="rubric minimum (default: meta.json beside the file, else 0)")
-    p.add_argument("--max-score", type=num_arg(int), default=None, help="rubric maximum (default: meta.json beside the file, else 5)")
-    p.add_argument("--encoding", default=None, help="force an encoding (default: UTF-8, or CP949 when the file is not UTF-8)")
+    p.add_argument("--min-score", type=num_arg(int), default=None,
+                   help="rubric minimum (default: meta.json beside the file, else 0)")
+    p.add_argument("--max-score", type=num_arg(int), default=None,
+                   help="rubric maximum (default: meta.json beside the file, else 5)")
+    p.add_argument("--encoding", default=None,
+                   help="force an encoding (default: UTF-8, or CP949 when the file is not UTF-8)")
     a = p.parse_args(argv)
     try: print(validate_file(a.file, a.task, a.min_score, a.max_score, a.encoding))
     except AesKitError as e:
         probs = getattr(e, "problems", None)
         if not probs or len(probs) == 1: raise AesKitError(probs[0] if probs else str(e)) from None
         for m in probs: print(f"aes-kit validate: error: {m}", file=sys.stderr)
-        if len(probs) >= MAX_PROBLEMS: print(f"aes-kit validate: error: stopped after {MAX_PROBLEMS} problems", file=sys.stderr)
+        if len(probs) >= MAX_PROBLEMS: print(f"aes-kit validate: error: stopped after {MAX_PROBLEMS} problems",
+                                             file=sys.stderr)
         return 2
     return 0
 
@@ -579,7 +620,9 @@ def split_dataset(ds,                     # a datasets.Dataset
     from datasets import DatasetDict
     n = len(ds)
     if n < 2: raise AesKitError(f"cannot split {n} row(s): expected at least 2")
-    if isinstance(test_size, float) and not 0 < test_size < 1: raise AesKitError(f"test_size: expected a fraction in (0, 1) or a row count, got {test_size}")
+    if isinstance(test_size, float) and not 0 < test_size < 1: raise AesKitError("test_size: "
+                                                                                 "expected a fraction in (0, 1) "
+                                                                                 f"or a row count, got {test_size}")
     idx, labels = list(range(n)), _strat_labels(ds, stratify)
     if labels is not None:
         counts = collections.Counter(labels)

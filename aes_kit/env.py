@@ -34,12 +34,15 @@ def check_version(pkg:str,                 # distribution name
                   installed:str|None="auto", # version string, None = not installed, "auto" = look it up
                   supported:str|None=None,   # specifier; default from SUPPORTED
                  )->Check:
-    "Compare an installed version with the supported range (FAIL outside it) and the verified pin (WARN when different)."
+    ("Compare an installed version with the supported range (FAIL outside it) and the verified pin (WARN when "
+     "different).")
     from packaging.specifiers import SpecifierSet
     v = _version(pkg) if installed == "auto" else installed
     req = pkg in REQUIRED
     if v is None:
-        return Check(pkg, "FAIL" if req else "WARN", "not installed" + ("" if req else " (optional: hf backend is used instead)" if pkg.startswith("unsloth") else " (optional)"), req)
+        return Check(pkg, "FAIL" if req else "WARN",
+                     "not installed" + ("" if req else " (optional: hf backend is used instead)"
+                                        if pkg.startswith("unsloth") else " (optional)"), req)
     spec = supported if supported is not None else SUPPORTED.get(pkg, "")
     base = v.split("+")[0]
     if spec and not SpecifierSet(spec).contains(base, prereleases=True):
@@ -87,20 +90,26 @@ def env_report()->list[Check]:
         out.append(Check("device", "OK", f"CUDA {dev['cuda']} · {dev['name']} · capability {dev['capability']}"))
         out.append(Check("VRAM", "OK", f"{dev['total_gb']:.1f} GiB total, {dev['free_gb']:.1f} GiB free"))
         out.append(Check("bf16", "OK" if dev["bf16"] else "INFO",
-                         "supported (capability >= 8)" if dev["bf16"] else "not native on this GPU: training uses fp16"))
+                         "supported (capability >= 8)" if dev["bf16"] else "not native on this GPU: "
+                                                                           "training uses fp16"))
     else:
-        out.append(Check("device", "INFO", f"{dev['kind'].upper()} only ({dev['name']}, {os.cpu_count()} cores): fast mode"))
-    for pkg in ["torch", "transformers", "trl", "peft", "datasets", "accelerate", "bitsandbytes", "unsloth", "unsloth_zoo"]:
+        out.append(Check("device", "INFO",
+                         f"{dev['kind'].upper()} only ({dev['name']}, {os.cpu_count()} cores): fast mode"))
+    for pkg in ["torch", "transformers", "trl", "peft", "datasets", "accelerate", "bitsandbytes", "unsloth",
+                "unsloth_zoo"]:
         out.append(check_version(pkg))
-    try: out.append(Check("embedded model", "OK", f"{EMBEDDED_ALIAS} ({embedded_gguf_path().stat().st_size/2**20:.0f} MiB GGUF)", True))
+    try: out.append(Check("embedded model", "OK",
+                          f"{EMBEDDED_ALIAS} ({embedded_gguf_path().stat().st_size/2**20:.0f} MiB GGUF)", True))
     except AesKitError as e: out.append(Check("embedded model", "FAIL", str(e), True))
     out.append(Check("Colab", "INFO", "yes" if in_colab() else "no"))
     vm = psutil.virtual_memory()
-    out.append(Check("RAM", "OK" if vm.total > 6*2**30 else "WARN", f"{vm.total/2**30:.1f} GiB total, {vm.available/2**30:.1f} GiB available"))
+    out.append(Check("RAM", "OK" if vm.total > 6*2**30 else "WARN",
+                     f"{vm.total/2**30:.1f} GiB total, {vm.available/2**30:.1f} GiB available"))
     cp = checkpoints_dir(); cp.mkdir(parents=True, exist_ok=True)
     free = shutil.disk_usage(cp).free/2**30
     out.append(Check("disk", "OK" if free > 5 else "WARN", f"{free:.1f} GiB free at {cp}"))
-    out.append(Check("HF token", "INFO", "set" if get_hf_token() else "not set (needed only for gated models: Llama, Gemma)"))
+    out.append(Check("HF token", "INFO",
+                     "set" if get_hf_token() else "not set (needed only for gated models: Llama, Gemma)"))
     out.append(Check("size profile", "INFO", size_profile()))
     out.append(Check("preset", "INFO", recommend_preset(dev)[1]))
     return out
@@ -157,16 +166,21 @@ def run_pilot(model_name:str=EMBEDDED_ALIAS, steps:int=2, backend:str="auto", ma
             step_times.append(time.time() - self.t); log(f"step {state.global_step}  {step_times[-1]:6.1f}s")
     cuda = torch.cuda.is_available()
     with tempfile.TemporaryDirectory() as tmp:
-        cfg = SFTConfig(output_dir=str(out_dir or tmp), max_steps=steps, per_device_train_batch_size=2, learning_rate=2e-4,
-                        logging_steps=1, report_to="none", save_strategy="no", max_length=256, dataset_text_field="text",
+        cfg = SFTConfig(output_dir=str(out_dir or tmp), max_steps=steps, per_device_train_batch_size=2,
+                        learning_rate=2e-4,
+                        logging_steps=1, report_to="none", save_strategy="no", max_length=256,
+                        dataset_text_field="text",
                         use_cpu=not cuda, fp16=cuda and model.dtype == torch.float16,
                         bf16=cuda and model.dtype == torch.bfloat16, disable_tqdm=True, seed=0)
-        trainer = sft_trainer_class()(model=model, processing_class=tok, train_dataset=ds, args=cfg, callbacks=[StepTimer()])
+        trainer = sft_trainer_class()(model=model, processing_class=tok, train_dataset=ds, args=cfg,
+                                      callbacks=[StepTimer()])
         res = trainer.train()
     t["step_s"] = step_times; t["train_loss"] = float(res.training_loss)
     for_inference(model)
     t2 = time.time()
-    prompt = tok.apply_chat_template([{"role": "user", "content": f"{PILOT_EXAMPLES[0][0]}\n\n에세이: {PILOT_EXAMPLES[0][1]}\n\n0-5점으로 채점하고 JSON으로 답하시오."}],
+    prompt = tok.apply_chat_template([{"role": "user",
+                                       "content": f"{PILOT_EXAMPLES[0][0]}\n\n에세이: {PILOT_EXAMPLES[0][1]}\n\n0-5점으로 "
+                                                  "채점하고 JSON으로 답하시오."}],
                                      add_generation_prompt=True, return_tensors="pt", return_dict=True).to(model.device)
     with torch.no_grad(): out = model.generate(**prompt, max_new_tokens=max_new_tokens, do_sample=False)
     t["generation"] = tok.decode(out[0][prompt["input_ids"].shape[1]:], skip_special_tokens=True)
@@ -176,8 +190,10 @@ def run_pilot(model_name:str=EMBEDDED_ALIAS, steps:int=2, backend:str="auto", ma
 
 def pilot_cli(argv:list)->int:
     "`aes-kit pilot`: about a minute on CPU; exit 0 when load, training and generation all worked."
-    p = cli_parser("pilot", "Load the default model, run 2 LoRA training steps and 1 generation, print each step's time.")
-    p.add_argument("--model", type=model_arg, default=None, help=f"model alias, local dir or Hub id (default {EMBEDDED_ALIAS})")
+    p = cli_parser("pilot",
+                   "Load the default model, run 2 LoRA training steps and 1 generation, print each step's time.")
+    p.add_argument("--model", type=model_arg, default=None,
+                   help=f"model alias, local dir or Hub id (default {EMBEDDED_ALIAS})")
     p.add_argument("--config", default=None, help="pipeline YAML: pilot its model.selected_model (checked first)")
     p.add_argument("--steps", type=num_arg(int, lo=1), default=2, help="training steps (default 2)")
     p.add_argument("--backend", default=None, choices=["auto", "unsloth", "hf"])
@@ -186,6 +202,7 @@ def pilot_cli(argv:list)->int:
     if a.config:
         from aes_kit.train import read_config
         conf = read_config(a.config)["train"]
-    run_pilot(a.model or conf.get("model", EMBEDDED_ALIAS), steps=a.steps, backend=a.backend or conf.get("backend", "auto"))
+    run_pilot(a.model or conf.get("model", EMBEDDED_ALIAS), steps=a.steps,
+              backend=a.backend or conf.get("backend", "auto"))
     print("pilot: OK")
     return 0

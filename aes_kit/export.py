@@ -16,12 +16,14 @@ if TYPE_CHECKING: import pandas as pd   # for annotations only (no import cost)
 from pathlib import Path
 from .core import (AesKitError, atomic_path, write_json, cli_parser, data_dir, read_json, result_set,
                           check_out_dir, num_arg, size_arg, out_dir_arg)
-from .model import (EMBEDDED_ALIAS, PRESETS, resolve_model, load_tokenizer, default_dtype, pick_backend, _hub_error,
+from .model import (EMBEDDED_ALIAS, PRESETS, resolve_model, load_tokenizer, default_dtype,
+                           pick_backend, _hub_error,
                            adapter_config, adapter_base, portable_model_name, model_device, track_model,
                            model_arg)  # notebook 00b
 from .core import get_hf_token
 from .prompts import ALPACA, essay_prompt
-from .scoring import generate_batch, extract_response   # notebook 03: batched greedy generation, Alpaca answer cut
+# notebook 03: batched greedy generation, Alpaca answer cut
+from .scoring import generate_batch, extract_response
 
 # %% ../nbs/05_export.ipynb #782698ef
 def free_memory()->dict:
@@ -40,7 +42,8 @@ def demo_adapter(out_dir,                    # where to save the adapter (e.g. c
                  r:int=8, lora_alpha:int=16,
                  std:float=0.02,             # std of the random B entries (0 gives the no-op adapter a fresh LoRA is)
                  seed:int=0)->Path:
-    "A LoRA adapter with random non-zero B (no training) for merge/quantize drills and tests; saved atomically with its tokenizer."
+    ("A LoRA adapter with random non-zero B (no training) for merge/quantize drills and tests; "
+     "saved atomically with its tokenizer.")
     import torch
     from aes_kit.model import load_model, add_lora
     m, tok = load_model(model, load_in_4bit=False, backend="hf")
@@ -82,7 +85,8 @@ def merge_base(name:str)->tuple[str, str|None]:
         b = _BNB4.sub("", n)
         return b, f"{n} is 4-bit; merging loads the 16-bit base {b} (about 4x the download of the 4-bit repo)"
     if p.is_dir() and _declared_4bit(p):
-        raise AesKitError(f"{n} holds 4-bit weights: a merge needs the 16-bit base weights; pass --model with the 16-bit "
+        raise AesKitError(f"{n} holds 4-bit weights: a merge needs the 16-bit base weights; "
+                          "pass --model with the 16-bit "
                           "model it was quantized from (a preset name maps to it, e.g. qwen2.5-7b)")
     return n, None
 
@@ -92,7 +96,8 @@ _DTYPES = {"float16": "float16", "fp16": "float16", "bfloat16": "bfloat16", "bf1
 def merge_dtype(base:str,               # model name (alias, Hub id or dir)
                 dtype:str|None=None,    # 'float16' | 'bfloat16' | None (decide)
                )->str:
-    "The 16-bit dtype to merge and save in: `dtype` if given, else the checkpoint's own 16-bit dtype, else fp16 (CPU) / the GPU's default."
+    ("The 16-bit dtype to merge and save in: `dtype` if given, else the checkpoint's own 16-bit dtype, else fp16 (CPU) "
+     "/ the GPU's default.")
     if dtype not in (None, "auto"):
         if dtype not in _DTYPES: raise AesKitError(f"--dtype must be float16 or bfloat16 (got {dtype!r})")
         return _DTYPES[dtype]
@@ -120,11 +125,13 @@ def _sha256(path:Path)->str:
 def adapter_fingerprint(adapter_dir)->str:
     "sha256 over the adapter's config and weights: tells whether a merged dir still matches its adapter."
     d = Path(adapter_dir)
-    return hashlib.sha256("".join(_sha256(d/f) for f in ("adapter_config.json", "adapter_model.safetensors", "adapter_model.bin")
+    return hashlib.sha256("".join(_sha256(d/f) for f in ("adapter_config.json", "adapter_model.safetensors",
+                                                         "adapter_model.bin")
                                   if (d/f).exists()).encode()).hexdigest()
 
 def _is_4bit(model)->bool:
-    return bool(getattr(model, "is_loaded_in_4bit", False)) or any(type(m).__name__ == "Linear4bit" for m in model.modules())
+    return bool(getattr(model, "is_loaded_in_4bit",
+                        False)) or any(type(m).__name__ == "Linear4bit" for m in model.modules())
 
 def merge_model(model,                    # PEFT model with a LoRA adapter (Unsloth or PEFT)
                 tokenizer,
@@ -151,13 +158,15 @@ def merge_model(model,                    # PEFT model with a LoRA adapter (Unsl
             tokenizer.save_pretrained(tmp)
             method = "peft merge_and_unload"
         c = json.loads((Path(tmp)/"config.json").read_text())
-        write_json(Path(tmp)/EXPORT_META, dict(kind="merged-16bit", method=method, dtype=c.get("dtype") or c.get("torch_dtype"),
+        write_json(Path(tmp)/EXPORT_META,
+                   dict(kind="merged-16bit", method=method, dtype=c.get("dtype") or c.get("torch_dtype"),
                                                seconds=round(time.time()-t0, 2), **(meta or {})))
     return out
 
 # %% ../nbs/05_export.ipynb #a0caf220
 def _adapter_with_base(adapter_dir:Path, base:str, tmp:Path)->Path:
-    "The adapter itself if it records `base`, else a copy in `tmp` whose adapter_config names `base` (Unsloth loads what it records)."
+    ("The adapter itself if it records `base`, else a copy in `tmp` whose adapter_config names `base` (Unsloth loads "
+     "what it records).")
     cfg = adapter_config(adapter_dir)
     if cfg.get("base_model_name_or_path") == base: return adapter_dir
     dst = tmp/"adapter"; shutil.copytree(adapter_dir, dst)
@@ -168,9 +177,11 @@ def _adapter_with_base(adapter_dir:Path, base:str, tmp:Path)->Path:
 def load_adapter_model(adapter_dir,            # LoRA adapter directory
                        model:str|None=None,    # base; default: the one the adapter records (4-bit repos map to 16-bit)
                        dtype=None,             # torch dtype or name; default float32 on CPU, the merge dtype on GPU
-                       device_map=None,        # default: {"": 0} on CUDA, CPU otherwise ("auto" offloads what does not fit)
+                       # default: {"": 0} on CUDA, CPU otherwise ("auto" offloads what does not fit)
+                       device_map=None,
                       ):
-    "Load the 16-bit base plus the adapter with transformers + PEFT (the reference for parity); returns `(peft_model, tokenizer)`."
+    ("Load the 16-bit base plus the adapter with transformers + PEFT (the reference for parity); returns `(peft_model, "
+     "tokenizer)`.")
     import torch
     from transformers import AutoModelForCausalLM
     from peft import PeftModel
@@ -193,30 +204,35 @@ def load_adapter_model(adapter_dir,            # LoRA adapter directory
 # %% ../nbs/05_export.ipynb #bceff80b
 def merge_adapter(adapter_dir,               # LoRA adapter directory (checkpoints/RUN/final_adapter)
                   out_dir,                   # target dir (checkpoints/RUN/merged-16bit)
-                  model:str|None=None,       # base model; default: what the adapter records, 4-bit repos mapped to 16-bit
+                  # base model; default: what the adapter records, 4-bit repos mapped to 16-bit
+                  model:str|None=None,
                   dtype:str|None=None,       # 'float16' | 'bfloat16' | None: see `merge_dtype`
                   backend:str="auto",        # 'auto' (Unsloth on GPU, PEFT on CPU) | 'unsloth' | 'peft'
                   max_shard_size:str="2GB",
                   log=print)->Path:
-    "Load the base in 16-bit (Unsloth on GPU: 4-bit + streamed 16-bit shards), attach the adapter, merge, save atomically."
+    ("Load the base in 16-bit (Unsloth on GPU: 4-bit + streamed 16-bit shards), attach the adapter, merge, "
+     "save atomically.")
     import torch
     cuda = torch.cuda.is_available()
     adapter_dir = Path(adapter_dir)
     base, note = merge_base(model or adapter_base(adapter_dir, required=True))
     if note: log(note)
-    if backend not in ("auto", "unsloth", "peft", "hf"): raise AesKitError(f"--backend must be auto, unsloth or peft (got {backend!r})")
+    if backend not in ("auto", "unsloth", "peft", "hf"): raise AesKitError("--backend must be auto, "
+                                                                           f"unsloth or peft (got {backend!r})")
     if backend == "auto": backend = "unsloth" if cuda and pick_backend("auto") == "unsloth" else "peft"
     elif backend == "unsloth": pick_backend("unsloth")   # one-line error when it is not installed
     dt = merge_dtype(base, dtype)
     meta = dict(base=base, adapter=str(adapter_dir.resolve()), adapter_sha256=adapter_fingerprint(adapter_dir))
-    log(f"merging {adapter_dir} into {base} ({backend}, {dt if backend != 'unsloth' or cuda else 'bfloat16 (Unsloth on CPU)'})")
+    log(f"merging {adapter_dir} into {base} ({backend}, "
+        f"{dt if backend != 'unsloth' or cuda else 'bfloat16 (Unsloth on CPU)'})")
     try:
         if backend == "unsloth":
             import unsloth  # noqa: F401 (before transformers' model classes)
             from unsloth import FastLanguageModel
             with tempfile.TemporaryDirectory() as tmp:
                 src = _adapter_with_base(adapter_dir, resolve_model(base), Path(tmp))
-                pm, tok = FastLanguageModel.from_pretrained(model_name=str(src), dtype=getattr(torch, dt) if cuda else None,
+                pm, tok = FastLanguageModel.from_pretrained(model_name=str(src),
+                                                            dtype=getattr(torch, dt) if cuda else None,
                                                             load_in_4bit=cuda, max_seq_length=2048)
                 pm.aes_backend = "unsloth"
                 out = merge_model(pm, tok, out_dir, max_shard_size=max_shard_size, meta=meta)
@@ -224,8 +240,10 @@ def merge_adapter(adapter_dir,               # LoRA adapter directory (checkpoin
             pm, tok = load_adapter_model(adapter_dir, base, dtype=dt, device_map="auto" if cuda else None)
             out = merge_model(pm, tok, out_dir, max_shard_size=max_shard_size, meta=meta)
     except torch.OutOfMemoryError:
-        raise AesKitError("out of memory while merging: free the training model first (del model, trainer; free_memory()), "
-                          "use the Unsloth backend on GPU (it streams 16-bit shards), or a smaller --max-shard-size") from None
+        raise AesKitError("out of memory while merging: free the training model first (del model, trainer; "
+                          "free_memory()), "
+                          "use the Unsloth backend on GPU (it streams 16-bit shards), "
+                          "or a smaller --max-shard-size") from None
     del pm; free_memory()
     return out
 
@@ -239,7 +257,8 @@ def quantize_4bit(src_dir,                   # merged 16-bit model dir
                   quant_type:str="nf4",      # 'nf4' (default) or 'fp4'
                   double_quant:bool=True,    # quantize the absmax scales too
                  )->Path:
-    "Quantize a 16-bit model dir to bitsandbytes 4-bit and save it atomically (non-quantized tensors stay in the source's 16-bit dtype)."
+    ("Quantize a 16-bit model dir to bitsandbytes 4-bit and save it atomically (non-quantized tensors stay in the "
+     "source's 16-bit dtype).")
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig
     src = Path(src_dir)
@@ -293,7 +312,8 @@ def dir_size(path)->int:
     return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
 
 def _cpu_dtype(path):
-    "CPU compute dtype: fp32, except bf16 for 4-bit dirs where bitsandbytes has its AVX512-BF16 kernel (about 3x faster)."
+    ("CPU compute dtype: fp32, except bf16 for 4-bit dirs where bitsandbytes has its AVX512-BF16 kernel (about 3x "
+     "faster).")
     import torch
     if not _declared_4bit(path): return torch.float32
     try: from bitsandbytes.functional import has_avx512bf16
@@ -301,7 +321,8 @@ def _cpu_dtype(path):
     return torch.bfloat16 if has_avx512bf16() else torch.float32
 
 def load_merged(model_dir,            # merged-16bit or merged-4bit dir (or any model dir / alias)
-                dtype=None,           # default: the dir's 16-bit dtype on GPU; fp32 on CPU (bf16 for 4-bit with a bf16 CPU kernel)
+                # default: the dir's 16-bit dtype on GPU; fp32 on CPU (bf16 for 4-bit with a bf16 CPU kernel)
+                dtype=None,
                ):
     "Load a merged model for inference; returns `(model, tokenizer, seconds)`."
     import torch
@@ -310,7 +331,8 @@ def load_merged(model_dir,            # merged-16bit or merged-4bit dir (or any 
     cuda = torch.cuda.is_available()
     if dtype is None: dtype = getattr(torch, _saved_dtype(path)) if cuda else _cpu_dtype(path)
     t0 = time.time()
-    m = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, device_map="auto" if cuda else None)  # spills to CPU, no OOM
+    # spills to CPU, no OOM
+    m = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, device_map="auto" if cuda else None)
     secs = time.time() - t0
     tok = load_tokenizer(path)
     return track_model(m).eval(), tok, secs
@@ -320,7 +342,8 @@ def size_table(dirs:dict,            # name -> model dir
               )->"pd.DataFrame":
     "Size on disk (MB) per dir, ratio to the first row, and load time."
     import pandas as pd
-    rows = [dict(model=k, dir=str(v), size_mb=round(dir_size(v)/1e6, 1), load_s=round((load_s or {}).get(k, float("nan")), 2))
+    rows = [dict(model=k, dir=str(v), size_mb=round(dir_size(v)/1e6, 1),
+                 load_s=round((load_s or {}).get(k, float("nan")), 2))
             for k, v in dirs.items()]
     df = pd.DataFrame(rows).set_index("model")
     df.insert(1, "ratio", (df["size_mb"]/df["size_mb"].iloc[0]).round(3))
@@ -409,7 +432,8 @@ def parity_report(sources:list,            # models: {name: model}, or sources y
 
 # %% ../nbs/05_export.ipynb #468ec055
 def sample_prompts(tok, n:int=3, path=None, shortest:bool=False)->list[str]:
-    "`n` chat prompts for scoring essays from the sample test split (first rows, or the `shortest` ones: faster on CPU)."
+    ("`n` chat prompts for scoring essays from the sample test split (first rows, or the `shortest` ones: "
+     "faster on CPU).")
     from aes_kit.data import load_essays
     ps = [essay_prompt(r, tok) for r in load_essays(path or data_dir()/"aes_sample"/"test.jsonl")]
     if shortest: ps = sorted(ps, key=lambda p: len(tok(p, add_special_tokens=False)["input_ids"]))
@@ -420,16 +444,19 @@ def alpaca_generate(model, tok,
                     instruction:str,            # the task
                     input:str="",               # its context (e.g. the essay)
                     max_new_tokens:int=128,
-                    prompt:str|None=None,       # a ready Alpaca prompt (e.g. from `essay_prompt(row, template="alpaca")`)
+                    # a ready Alpaca prompt (e.g. from `essay_prompt(row, template="alpaca")`)
+                    prompt:str|None=None,
                    )->str:
-    "Greedy generation in the Alpaca format; returns only the answer after `### Response:` (a run-on next section is cut)."
+    ("Greedy generation in the Alpaca format; returns only the answer after `### Response:` (a run-on next section is "
+     "cut).")
     text = prompt if prompt is not None else ALPACA.format(instruction=instruction, input=input)
     full = text + generate_batch(model, tok, [text], max_new_tokens, batch_size=1, progress=False)[0]
     return extract_response(full)
 
 # %% ../nbs/05_export.ipynb #504a2a00
 def llama_cpp_dir()->Path|None:
-    "An existing llama.cpp build with `llama-quantize` (UNSLOTH_LLAMA_CPP_PATH, ~/.unsloth/llama.cpp, ./llama.cpp), or None."
+    ("An existing llama.cpp build with `llama-quantize` (UNSLOTH_LLAMA_CPP_PATH, ~/.unsloth/llama.cpp, ./llama.cpp), "
+     "or None.")
     cands = [os.environ.get("UNSLOTH_LLAMA_CPP_PATH"), Path.home()/".unsloth"/"llama.cpp", Path.cwd()/"llama.cpp"]
     for c in filter(None, cands):
         c = Path(c)
@@ -437,16 +464,22 @@ def llama_cpp_dir()->Path|None:
     return None
 
 def gguf_status(allow_install:bool=False)->tuple[bool, str]:
-    "Whether a GGUF export can run here, and why not: it needs a GPU, Unsloth and llama.cpp (or permission to install it)."
+    ("Whether a GGUF export can run here, and why not: it needs a GPU, Unsloth and llama.cpp (or permission to install "
+     "it).")
     import torch
-    if not torch.cuda.is_available(): return False, "no CUDA GPU: GGUF export runs through Unsloth on a GPU runtime (Colab T4/L4)"
+    if not torch.cuda.is_available(): return False, \
+                                          "no CUDA GPU: GGUF export runs through Unsloth on a GPU runtime (Colab T4/L4)"
     if importlib.util.find_spec("unsloth") is None: return False, "Unsloth is not installed (`pip install unsloth`)"
     if llama_cpp_dir() is None and not allow_install:
-        return False, "llama.cpp is not built here (Unsloth installs it on first use: pass allow_install=True, needs network, a few minutes)"
+        return False, \
+            ("llama.cpp is not built here (Unsloth installs it on first use: pass allow_install=True, needs network, "
+             "a few minutes)")
     return True, "ready"
 
-def export_gguf(adapter_dir, out_dir, quantization:str="q4_k_m", model:str|None=None, allow_install:bool=False)->list[Path]:
-    "Merge `adapter_dir` and write GGUF file(s) with Unsloth's `save_pretrained_gguf`; one-line error where it cannot run."
+def export_gguf(adapter_dir, out_dir, quantization:str="q4_k_m", model:str|None=None,
+                allow_install:bool=False)->list[Path]:
+    ("Merge `adapter_dir` and write GGUF file(s) with Unsloth's `save_pretrained_gguf`; one-line error where it cannot "
+     "run.")
     ok, why = gguf_status(allow_install)
     if not ok: raise AesKitError(f"GGUF export skipped: {why}")
     import unsloth  # noqa: F401 (side effect: patches transformers)
@@ -463,12 +496,14 @@ def export_gguf(adapter_dir, out_dir, quantization:str="q4_k_m", model:str|None=
 
 # %% ../nbs/05_export.ipynb #ea540f97
 def _run_dir(out, adapter_dir:Path)->Path:
-    "The run dir merges go into: --out, or the adapter's parent; a path ending in merged-16bit/merged-4bit means its parent."
+    ("The run dir merges go into: --out, or the adapter's parent; a path ending in merged-16bit/merged-4bit means its "
+     "parent.")
     p = Path(out) if out else adapter_dir.resolve().parent
     return p.parent if p.name in ("merged-16bit", "merged-4bit") else p
 
 def _fresh(merged_dir:Path, adapter_dir:Path, base:str, dtype:str|None=None)->bool:
-    "Whether `merged_dir` was made from this exact adapter and base (and `dtype`, when one was asked for): a rerun can skip it."
+    ("Whether `merged_dir` was made from this exact adapter and base (and `dtype`, when one was asked for): "
+     "a rerun can skip it.")
     if not (merged_dir/EXPORT_META).exists(): return False
     try: m = read_json(merged_dir/EXPORT_META)
     except AesKitError: return False                       # a damaged record: merge again
@@ -487,7 +522,9 @@ def merge_run(adapter_dir, out=None, model:str|None=None, bits:int=16, dtype:str
     d16, d4 = run/"merged-16bit", run/"merged-4bit"
     fresh16 = not force and _fresh(d16, adapter_dir, base, dt)
     fresh4 = bits == 4 and fresh16 and _fresh(d4, adapter_dir, base, dt)
-    owns = ["merge_report.json"] + ([] if fresh16 else ["merged-16bit", "merged-4bit"]) + (["merged-4bit"] if bits == 4 and not fresh4 else [])
+    owns = ["merge_report.json"] + ([] if fresh16 else ["merged-16bit",
+                                                        "merged-4bit"]) \
+                                                            + (["merged-4bit"] if bits == 4 and not fresh4 else [])
     with result_set(run, owns=owns) as tmp:
         at = {"merged-16bit": d16 if fresh16 else tmp/d16.name}     # where each dir is while the set is made
         if fresh16: log(f"reusing {d16} (same adapter and base; --force merges again)")
@@ -522,17 +559,25 @@ def merge_cli(argv:list)->int:
     p = cli_parser("merge", "Merge a LoRA adapter into its 16-bit base and save it (merged-16bit/), "
                             "optionally quantized to bitsandbytes 4-bit NF4 (merged-4bit/), inside the run dir.")
     p.add_argument("--adapter", required=True, help="LoRA adapter dir (e.g. checkpoints/RUN/final_adapter)")
-    p.add_argument("--model", type=model_arg, default=None, help="16-bit base (alias, Hub id or dir); default: the adapter's base, 4-bit repos mapped to 16-bit")
-    p.add_argument("--out", type=out_dir_arg, default=None, help="run dir that receives merged-16bit/ and merged-4bit/ (default: the adapter's parent)")
-    p.add_argument("--bits", type=int, choices=[16, 4], default=16, help="16: merged 16-bit only; 4: also 4-bit NF4 (default 16)")
-    p.add_argument("--dtype", default=None, choices=["float16", "bfloat16"], help="16-bit dtype (default: the base's own, else fp16 / GPU default)")
-    p.add_argument("--backend", default="auto", choices=["auto", "unsloth", "peft"], help="auto: Unsloth on GPU, PEFT on CPU")
+    p.add_argument("--model", type=model_arg, default=None,
+                   help="16-bit base (alias, Hub id or dir); default: the adapter's base, 4-bit repos mapped to 16-bit")
+    p.add_argument("--out", type=out_dir_arg, default=None,
+                   help="run dir that receives merged-16bit/ and merged-4bit/ (default: the adapter's parent)")
+    p.add_argument("--bits", type=int, choices=[16, 4], default=16,
+                   help="16: merged 16-bit only; 4: also 4-bit NF4 (default 16)")
+    p.add_argument("--dtype", default=None, choices=["float16", "bfloat16"],
+                   help="16-bit dtype (default: the base's own, else fp16 / GPU default)")
+    p.add_argument("--backend", default="auto", choices=["auto", "unsloth", "peft"],
+                   help="auto: Unsloth on GPU, PEFT on CPU")
     p.add_argument("--max-shard-size", type=size_arg, default="2GB", help="safetensors shard size (default 2GB)")
-    p.add_argument("--check", type=num_arg(int, lo=0), default=0, metavar="N", help="parity report on N sample prompts (one model in memory at a time)")
-    p.add_argument("--check-tokens", type=num_arg(int, lo=1), default=24, metavar="T", help="greedy tokens per prompt in the parity report (default 24)")
+    p.add_argument("--check", type=num_arg(int, lo=0), default=0, metavar="N",
+                   help="parity report on N sample prompts (one model in memory at a time)")
+    p.add_argument("--check-tokens", type=num_arg(int, lo=1), default=24, metavar="T",
+                   help="greedy tokens per prompt in the parity report (default 24)")
     p.add_argument("--force", action="store_true", help="merge and quantize again even when the dirs match the adapter")
     a = p.parse_args(argv)
     adapter_base(a.adapter, required=a.model is None)   # the adapter and its base, before anything loads
-    r = merge_run(a.adapter, a.out, a.model, a.bits, a.dtype, a.backend, a.max_shard_size, a.check, a.check_tokens, a.force)
+    r = merge_run(a.adapter, a.out, a.model, a.bits, a.dtype, a.backend, a.max_shard_size, a.check,
+                  a.check_tokens, a.force)
     print(f"merge: OK -> {r['run_dir']}")
     return 0

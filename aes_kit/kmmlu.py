@@ -19,7 +19,8 @@ import re, copy, json, time, random
 from typing import TYPE_CHECKING
 if TYPE_CHECKING: import numpy as np, pandas as pd   # for annotations only (no import cost)
 from pathlib import Path
-from .core import (AesKitError, cli_parser, write_json, write_text, atomic_path, data_dir, checkpoints_dir, get_hf_token,
+from .core import (AesKitError, cli_parser, write_json, write_text, atomic_path, data_dir, checkpoints_dir,
+                          get_hf_token,
                           result_set, check_out_dir, num_arg, out_dir_arg)
 from .model import (model_device, model_arg, adapter_base, dist_rank, my_share, gather_parts, is_main_process,
                            NO_VLLM, longest_first, padding_side)
@@ -29,7 +30,8 @@ LETTERS = ("A", "B", "C", "D")
 CATEGORIES = ("STEM", "HUMSS", "Applied Science", "Other")
 CATEGORY_SUBJECTS = {  # lm-eval 0.4.13 tasks/kmmlu/default: tag kmmlu_{stem,humss,applied_science,other}_tasks
     "STEM": ["Biology", "Chemical-Engineering", "Chemistry", "Civil-Engineering", "Computer-Science", "Ecology",
-             "Electrical-Engineering", "Information-Technology", "Materials-Engineering", "Math", "Mechanical-Engineering"],
+             "Electrical-Engineering", "Information-Technology", "Materials-Engineering", "Math",
+             "Mechanical-Engineering"],
     "HUMSS": ["Accounting", "Criminal-Law", "Economics", "Education", "Korean-History", "Law", "Management",
               "Political-Science-and-Sociology", "Psychology", "Social-Welfare", "Taxation"],
     "Applied Science": ["Aviation-Engineering-and-Maintenance", "Electronics-Engineering", "Energy-Management",
@@ -49,7 +51,8 @@ def category_of(subject:str)->str:
 def _norm(s:str)->str: return re.sub(r"[\s_\-]+", "-", s.strip()).lower()
 
 # %% ../nbs/06_kmmlu.ipynb #9e56095d
-def select_subjects(spec:str="all",          # "all", "Math,Korean-History", or a category ("STEM", "applied_science", ...)
+# "all", "Math,Korean-History", or a category ("STEM", "applied_science", ...)
+def select_subjects(spec:str="all",
                     available:list|None=None, # subjects present in the data source (None = the 45 KMMLU subjects)
                    )->list[str]:
     "Resolve a `--subjects` value into subject names, in the data source's order."
@@ -57,7 +60,8 @@ def select_subjects(spec:str="all",          # "all", "Math,Korean-History", or 
     by_norm = {_norm(s): s for s in pool}
     cats = {_norm(c): c for c in CATEGORIES}
     items = [x for x in str(spec).split(",") if x.strip()]
-    if not items: raise AesKitError("--subjects is empty: give 'all', a comma list of subjects, or a category (STEM, HUMSS, Applied Science, Other)")
+    if not items: raise AesKitError("--subjects is empty: give 'all', a comma list of subjects, or a category (STEM, "
+                                    "HUMSS, Applied Science, Other)")
     chosen = []
     for it in items:
         n = _norm(it)
@@ -71,19 +75,22 @@ def select_subjects(spec:str="all",          # "all", "Math,Korean-History", or 
             raise AesKitError(f"--subjects: unknown subject {it.strip()!r} in {where}{hint}; choose from: all, "
                               f"{', '.join(CATEGORIES)}, {', '.join(pool[:8])}{', ...' if len(pool) > 8 else ''}")
     out = list(dict.fromkeys(chosen))
-    if not out: raise AesKitError(f"--subjects {spec!r} selects no subject in this data source (it has: {', '.join(pool)})")
+    if not out: raise AesKitError(f"--subjects {spec!r} selects no subject in this data source (it has: "
+                                  f"{', '.join(pool)})")
     return out
 
 # %% ../nbs/06_kmmlu.ipynb #bf2faa3c
 TEXT_COLS = ("question", "A", "B", "C", "D")
 
 def _cell_text(v)->str:
-    "How the harness's Jinja template renders a cell read by `datasets`/pandas: numpy scalars as Python values, NaN as 'nan'."
+    ("How the harness's Jinja template renders a cell read by `datasets`/pandas: numpy scalars as Python values, "
+     "NaN as 'nan'.")
     if hasattr(v, "item"): v = v.item()
     return str(v)
 
 def read_subject_csv(path)->"pd.DataFrame":
-    "One KMMLU CSV: validated by `aes_kit.data.read_kmmlu_csv`; text columns rendered exactly as the harness renders them."
+    ("One KMMLU CSV: validated by `aes_kit.data.read_kmmlu_csv`; text columns rendered exactly as the harness renders "
+     "them.")
     import pandas as pd
     from aes_kit.data import read_kmmlu_csv
     df = read_kmmlu_csv(path).reset_index(drop=True)
@@ -120,23 +127,27 @@ def _hub_split(repo:str, subject:str, split:str):
 def _local_subjects(folder:Path)->list[str]:
     return sorted(m["s"] for f in folder.glob("*-test.csv") if (m := re.match(r"^(?P<s>.+)-test\.csv$", f.name)))
 
-def load_kmmlu(source,                    # local folder in the Hub layout, or a Hub repo (HAERAE-HUB/KMMLU, HAERAE-HUB/KMMLU-HARD)
+# local folder in the Hub layout, or a Hub repo (HAERAE-HUB/KMMLU, HAERAE-HUB/KMMLU-HARD)
+def load_kmmlu(source,
                subjects:str="all",         # see `select_subjects`
                shots:int=5,                # dev rows needed per subject (0 = do not read dev)
                limit:int|None=None,        # keep only the first `limit` test rows of each subject
               )->dict:
-    "KMMLU data as {subject: {'dev', 'test', 'test_full' (before `limit`)}} DataFrames; test row positions in an `index` column."
+    ("KMMLU data as {subject: {'dev', 'test', 'test_full' (before `limit`)}} DataFrames; "
+     "test row positions in an `index` column.")
     src = str(source)
     folder = Path(src).expanduser()
     if folder.is_dir():
         avail = _local_subjects(folder)
-        if not avail: raise AesKitError(f"{folder}: no {{Subject}}-test.csv files (expected the Hub layout, e.g. Math-test.csv)")
+        if not avail: raise AesKitError(f"{folder}: no {{Subject}}-test.csv files (expected the Hub layout, "
+                                        "e.g. Math-test.csv)")
         read = lambda s, split: read_subject_csv(folder/f"{s}-{split}.csv")
         exists = lambda s, split: (folder/f"{s}-{split}.csv").exists()
     elif re.fullmatch(r"[\w.-]+/[\w.-]+", src) and not src.startswith((".", "/")):
         avail, read, exists = None, (lambda s, split: _hub_split(src, s, split)), (lambda s, split: True)
     else:
-        raise AesKitError(f"--data {src!r}: not a folder and not a Hub dataset id (e.g. data/kmmlu_sample or HAERAE-HUB/KMMLU)")
+        raise AesKitError(f"--data {src!r}: not a folder and not a Hub dataset id (e.g. data/kmmlu_sample or "
+                          "HAERAE-HUB/KMMLU)")
     out = {}
     for s in select_subjects(subjects, avail):
         test = read(s, "test")
@@ -145,7 +156,8 @@ def load_kmmlu(source,                    # local folder in the Hub layout, or a
         if limit: test = test.head(limit)
         dev = None
         if shots > 0:
-            if not exists(s, "dev"): raise AesKitError(f"{folder/f'{s}-dev.csv'}: missing, but --shots {shots} needs {shots} dev rows")
+            if not exists(s, "dev"): raise AesKitError(f"{folder/f'{s}-dev.csv'}: missing, but --shots {shots} needs "
+                                                       f"{shots} dev rows")
             dev = read(s, "dev")
             if len(dev) < shots: raise AesKitError(f"{s}-dev has {len(dev)} rows but --shots {shots} needs {shots}")
         out[s] = dict(dev=dev, test=test.reset_index(drop=True), test_full=full)
@@ -176,7 +188,8 @@ def fewshot_indices(pool,                   # DataFrame the examples come from (
                    )->list[int]:
     "Row positions in `pool` of the k few-shot examples, drawn exactly as lm-eval 0.4.13's samplers draw them."
     if k <= 0: return []                     # the harness draws nothing (the generator is not advanced)
-    if strategy not in FEWSHOT_MODES: raise AesKitError(f"--fewshot must be one of {', '.join(FEWSHOT_MODES)} (got {strategy!r})")
+    if strategy not in FEWSHOT_MODES: raise AesKitError(f"--fewshot must be one of {', '.join(FEWSHOT_MODES)} (got "
+                                                        f"{strategy!r})")
     n = 0 if pool is None else len(pool)
     need = k + (eval_row is not None and strategy != "first_n")
     if n < need: raise AesKitError(f"{k}-shot needs {need} few-shot rows, found {n}")
@@ -206,7 +219,8 @@ def build_requests(data:dict,               # from `load_kmmlu`
                    fewshot_split:str="dev", # 'dev' (the kmmlu task) or 'test' (the question itself is left out)
                   )->list[dict]:
     "One request per test question: subject, index, category, gold letter, few-shot positions and the context string."
-    if fewshot_split not in ("dev", "test"): raise AesKitError(f"--fewshot-split must be dev or test (got {fewshot_split!r})")
+    if fewshot_split not in ("dev", "test"): raise AesKitError("--fewshot-split must be dev or test (got "
+                                                               f"{fewshot_split!r})")
     reqs = []
     for s, d in data.items():
         pool = d["dev"] if fewshot_split == "dev" else d.get("test_full", d["test"])
@@ -222,7 +236,8 @@ def build_requests(data:dict,               # from `load_kmmlu`
 TOKENIZER_INFINITY = 1000000000000000019884624838656
 
 def harness_max_length(model, tok, default:int=2048)->int:
-    "Context length exactly as lm-eval's HFLM resolves it (config n_positions / max_position_embeddings / n_ctx, tokenizer, 2048)."
+    ("Context length exactly as lm-eval's HFLM resolves it (config n_positions / max_position_embeddings / n_ctx, "
+     "tokenizer, 2048).")
     cfg = getattr(model, "config", None)
     cfg = getattr(cfg, "text_config", None) or cfg
     for a in ("n_positions", "max_position_embeddings", "n_ctx"):
@@ -264,7 +279,8 @@ def _forward_last(model, **kw):
     return _forward(model, **kw).logits[:, -1]
 
 def _suffix_batches(model, tok, seqs:list, P:int, cache, batch_size:int, batches:list|None=None):
-    "Yield (positions in `seqs`, log-probs [B, vocab]) for the tokens after a shared prefix of length P (cache = its KV)."
+    ("Yield (positions in `seqs`, log-probs [B, vocab]) for the tokens after a shared prefix of length P (cache = its "
+     "KV).")
     import torch
     dev = model_device(model)
     pad = tok.pad_token_id if tok.pad_token_id is not None else 0
@@ -289,7 +305,8 @@ def _full_loglik(model, ctx:list, cont:list, max_length:int)->float:
     "Exact harness computation for one (context, continuation): sum of continuation token log-probs."
     import torch
     inp = (ctx + cont)[-(max_length + 1):][:-1]
-    with torch.no_grad(): out = model(input_ids=torch.tensor([inp], device=model_device(model)), use_cache=False).logits[0]
+    with torch.no_grad(): out = model(input_ids=torch.tensor([inp], device=model_device(model)),
+                                      use_cache=False).logits[0]
     lp = torch.log_softmax(out[-len(cont):].float(), dim=-1)
     return float(lp.gather(1, torch.tensor(cont, device=lp.device)[:, None]).sum())
 
@@ -297,13 +314,15 @@ def _full_loglik(model, ctx:list, cont:list, max_length:int)->float:
 def loglik_choices(model, tok,
                    contexts:list[str],                    # one context per question
                    choices:tuple=(" A", " B", " C", " D"), # continuations (target_delimiter + letter)
-                   groups:list|None=None,                  # a label per question; questions sharing a label share a prefix cache
+                   # a label per question; questions sharing a label share a prefix cache
+                   groups:list|None=None,
                    batch_size:int=8,
                    prefix_cache:bool=True,                 # reuse the KV cache of each group's common token prefix
                    min_prefix:int=32,                      # shorter common prefixes are not worth a cache
                    max_length:int|None=None,               # default: the harness's resolution (`harness_max_length`)
                    progress:bool=True)->"np.ndarray":
-    "Harness-identical log-likelihoods [n_questions, n_choices], one forward pass per question when each choice is one token."
+    ("Harness-identical log-likelihoods [n_questions, n_choices], one forward pass per question when each choice is "
+     "one token.")
     import numpy as np, torch
     from tqdm.auto import tqdm
     L = max_length or harness_max_length(model, tok)
@@ -376,9 +395,11 @@ DIRECT_STOPS = ("Q:", "\n\n", "</s>", ".")          # kmmlu_direct generation_kw
 COT_INSTRUCTION = "단계별로 차근차근 생각한 뒤, 마지막에 '따라서 정답은 X입니다.' 형식으로 답하세요. (X는 A, B, C, D 중 하나)"
 
 def extract_answer(text:str)->str:
-    "The answer letter in a generation: '정답은 X' first, then a leading letter, then the first standalone A-D; '' if none."
+    ("The answer letter in a generation: '정답은 X' first, then a leading letter, then the first standalone A-D; "
+     "'' if none.")
     t = str(text or "")
-    for pat in (r"정답은\s*[(\[]?\s*([ABCD])(?![A-Za-z])", r"^\s*[(\[]?([ABCD])(?![A-Za-z])", r"(?<![A-Za-z])([ABCD])(?![A-Za-z])"):
+    for pat in (r"정답은\s*[(\[]?\s*([ABCD])(?![A-Za-z])", r"^\s*[(\[]?([ABCD])(?![A-Za-z])",
+                r"(?<![A-Za-z])([ABCD])(?![A-Za-z])"):
         m = re.search(pat, t)
         if m: return m.group(1)
     return ""
@@ -390,17 +411,22 @@ def cut_at_stops(text:str, stops=DIRECT_STOPS)->str:
 
 # %% ../nbs/06_kmmlu.ipynb #c9027d0a
 def generation_prompts(contexts:list[str], tok, style:str="direct")->list[str]:
-    "Prompts for generate mode: 'direct' = the harness context as is; 'chat' = wrapped in the chat template; 'cot' = chat + CoT instruction; 'cot_hard' = as is."
+    ("Prompts for generate mode: 'direct' = the harness context as is; 'chat' = wrapped in the chat template; "
+     "'cot' = chat + CoT instruction; 'cot_hard' = as is.")
     if style in ("direct", "cot_hard"): return list(contexts)      # the harness feeds its contexts as plain text
-    if style not in ("chat", "cot"): raise AesKitError(f"generation style must be direct, chat, cot or cot_hard (got {style!r})")
-    if not getattr(tok, "chat_template", None): raise AesKitError(f"style {style!r} needs a tokenizer with a chat template")
+    if style not in ("chat", "cot"): raise AesKitError("generation style must be direct, chat, "
+                                                       f"cot or cot_hard (got {style!r})")
+    if not getattr(tok, "chat_template", None): raise AesKitError(f"style {style!r} needs a tokenizer with a chat "
+                                                                  "template")
     out = []
     for c in contexts:
         user = c if style == "chat" else c.rsplit("\n정답：", 1)[0] + "\n\n" + COT_INSTRUCTION
-        out.append(tok.apply_chat_template([{"role": "user", "content": user}], tokenize=False, add_generation_prompt=True))
+        out.append(tok.apply_chat_template([{"role": "user", "content": user}], tokenize=False,
+                                           add_generation_prompt=True))
     return out
 
-def generate_texts(model, tok, prompts:list[str], max_new_tokens:int=8, batch_size:int=8, progress:bool=True)->list[str]:
+def generate_texts(model, tok, prompts:list[str], max_new_tokens:int=8, batch_size:int=8,
+                   progress:bool=True)->list[str]:
     "Greedy generations (new text only) through `aes_kit.scoring.generate_batch` (left padding, length-sorted batches)."
     from aes_kit.scoring import generate_batch
     return generate_batch(model, tok, prompts, max_new_tokens=max_new_tokens, batch_size=batch_size, progress=progress,
@@ -414,9 +440,11 @@ COT_HARD_ANSWER = re.compile(r"(?<=정답은)\s*[(]?(A|B|C|D)[)]?.*(?=입니다.
 def cot_hard_task(subject:str)->dict:
     "The harness's `kmmlu_cot_hard_<subject>` task file: its name, `doc_to_text` template and fixed CoT examples."
     try: import lm_eval
-    except ImportError: raise AesKitError("style cot_hard reads lm-eval's kmmlu_cot_hard task files: pip install lm-eval") from None
+    except ImportError: raise AesKitError("style cot_hard reads lm-eval's kmmlu_cot_hard task files: "
+                                          "pip install lm-eval") from None
     import yaml
-    f = Path(lm_eval.__file__).parent/"tasks"/"kmmlu"/"cot_hard"/f"kmmlu_cot_hard_{_norm(subject).replace('-', '_')}.yaml"
+    f = Path(lm_eval.__file__).parent/"tasks"/"kmmlu"/"cot_hard" \
+        /f"kmmlu_cot_hard_{_norm(subject).replace('-', '_')}.yaml"
     if not f.exists(): raise AesKitError(f"{f}: lm-eval has no kmmlu_cot_hard task for subject {subject!r}")
     cfg = yaml.safe_load(f.read_text(encoding="utf-8"))
     return dict(task=cfg["task"], doc_to_text=cfg["doc_to_text"], samples=cfg["fewshot_config"]["samples"])
@@ -435,7 +463,8 @@ def _render(template:str, doc:dict)->str: return _template(template).render(**do
 def cot_hard_requests(data:dict,  # from `load_kmmlu`
                       shots:int=5, # how many of the task's fixed CoT examples (0-5)
                      )->list[dict]:
-    "Requests like `build_requests`, with the harness's kmmlu_cot_hard context: k fixed CoT examples, then the question."
+    ("Requests like `build_requests`, with the harness's kmmlu_cot_hard context: k fixed CoT examples, "
+     "then the question.")
     reqs = []
     for s, d in data.items():
         t = cot_hard_task(s)
@@ -458,7 +487,8 @@ def vllm_generate_fn(model:str,        # a local dir or Hub id vLLM can load
                      adapter=None,     # LoRA adapter dir (vLLM's LoRA support)
                      **llm_kwargs,     # passed to `vllm.LLM` (gpu_memory_utilization, max_model_len, ...)
                     ):
-    "A `generate_fn(prompts, max_new_tokens) -> texts` on vLLM: greedy, prefix caching (GPU only; untested in the CPU suite)."
+    ("A `generate_fn(prompts, max_new_tokens) -> texts` on vLLM: greedy, prefix caching (GPU only; "
+     "untested in the CPU suite).")
     from aes_kit.model import vllm_engine
     llm, lora, SamplingParams = vllm_engine(model, adapter, **llm_kwargs)
     def generate(prompts:list[str], max_new_tokens:int)->list[str]:
@@ -472,10 +502,12 @@ def peak_memory(device=None)->dict:
     "Peak memory so far: CUDA max allocated on a GPU, else this process's peak RSS (MiB)."
     import torch
     if (device is None or str(device).startswith("cuda")) and torch.cuda.is_available():
-        return dict(peak_memory_mb=round(torch.cuda.max_memory_allocated()/2**20, 1), peak_memory_kind="cuda_max_allocated")
+        return dict(peak_memory_mb=round(torch.cuda.max_memory_allocated()/2**20, 1),
+                    peak_memory_kind="cuda_max_allocated")
     import resource, sys
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return dict(peak_memory_mb=round(rss/(2**20 if sys.platform == "darwin" else 2**10), 1), peak_memory_kind="cpu_peak_rss")
+    return dict(peak_memory_mb=round(rss/(2**20 if sys.platform == "darwin" else 2**10), 1),
+                peak_memory_kind="cpu_peak_rss")
 
 def summarize(preds:"pd.DataFrame")->dict:
     "Micro/macro accuracy overall and per category, and per-subject accuracy, from a predictions table."
@@ -486,7 +518,8 @@ def summarize(preds:"pd.DataFrame")->dict:
     for c in CATEGORIES:
         d = preds[preds["category"] == c]
         if len(d): per_category[c] = dict(n=int(len(d)), subjects=int(d["subject"].nunique()), accuracy=acc(d),
-                                          accuracy_macro=float(sum(v["accuracy"] for v in per_subject.values() if v["category"] == c)
+                                          accuracy_macro=float(sum(v["accuracy"] for v in per_subject.values()
+                                                                   if v["category"] == c)
                                                                / d["subject"].nunique()))
     return dict(n=int(len(preds)), accuracy_micro=acc(preds),
                 accuracy_macro=float(sum(v["accuracy"] for v in per_subject.values())/max(len(per_subject), 1)),
@@ -505,7 +538,8 @@ def evaluate_kmmlu(model, tok,
                    max_new_tokens:int|None=None, # generate mode: default 8 (direct/chat) or 256 (cot, cot_hard)
                    progress:bool=True,
                    fewshot_split:str="dev",   # 'dev' (the kmmlu task) or 'test'
-                   generate_fn=None,          # generate mode: (prompts, max_new_tokens) -> texts, e.g. `vllm_generate_fn`
+                   # generate mode: (prompts, max_new_tokens) -> texts, e.g. `vllm_generate_fn`
+                   generate_fn=None,
                   )->tuple[dict, "pd.DataFrame"]:
     "Evaluate on KMMLU data; returns (results dict, predictions DataFrame with subject, index, answer, pred, correct)."
     import pandas as pd, numpy as np, torch
@@ -526,15 +560,18 @@ def evaluate_kmmlu(model, tok,
     else:
         mnt = max_new_tokens or (256 if style in ("cot", "cot_hard") else 8)
         prompts = generation_prompts([r["context"] for r in reqs], tok, style)
-        gens = generate_fn(prompts, mnt) if generate_fn else generate_texts(model, tok, prompts, mnt, batch_size, progress)
+        gens = generate_fn(prompts,
+                           mnt) if generate_fn else generate_texts(model, tok, prompts, mnt, batch_size, progress)
         preds["generation"] = gens
-        preds["pred"] = [cot_hard_answer(g) if cot_hard else extract_answer(g if style == "cot" else cut_at_stops(g)) for g in gens]
+        preds["pred"] = [cot_hard_answer(g) if cot_hard else extract_answer(g if style == "cot" else cut_at_stops(g))
+                         for g in gens]
     if dev.type == "cuda": torch.cuda.synchronize()
     secs = time.time() - t0
     preds["correct"] = preds["pred"] == preds["answer"]
     res = dict(mode=mode, style=style if mode == "generate" else None, shots=shots, fewshot=fewshot,
                fewshot_seed=seed if fewshot != "first_n" else None, fewshot_split=fewshot_split, **summarize(preds),
-               **peak_memory(dev), seconds=round(secs, 3), processes=dist_rank()[1], questions_per_second=round(len(preds)/max(secs, 1e-9), 3),
+               **peak_memory(dev), seconds=round(secs, 3), processes=dist_rank()[1],
+               questions_per_second=round(len(preds)/max(secs, 1e-9), 3),
                device=str(dev))
     return res, preds
 
@@ -547,9 +584,11 @@ def plot_categories(res:dict, path=None):
     fig, ax = plt.subplots(figsize=(6, 3.2))
     bars = ax.bar(cats, accs, color=["#4c72b0", "#dd8452", "#55a868", "#c44e52"][:len(cats)])
     ax.axhline(25, ls="--", c="gray", lw=1, label="chance (25%)")
-    for b, c in zip(bars, cats): ax.text(b.get_x()+b.get_width()/2, b.get_height()+1, f"n={res['per_category'][c]['n']}", ha="center", fontsize=8)
+    for b, c in zip(bars, cats): ax.text(b.get_x()+b.get_width()/2, b.get_height()+1,
+                                         f"n={res['per_category'][c]['n']}", ha="center", fontsize=8)
     ax.set_ylim(0, 100); ax.set_ylabel("accuracy (%)")
-    ax.set_title(f"KMMLU {res['shots']}-shot {res['mode']} · micro {100*res['accuracy_micro']:.1f}%"); ax.legend(fontsize=8)
+    ax.set_title(f"KMMLU {res['shots']}-shot {res['mode']} · micro "
+                 f"{100*res['accuracy_micro']:.1f}%"); ax.legend(fontsize=8)
     fig.tight_layout()
     if path is not None:
         with atomic_path(path, suffix=".png") as tmp: fig.savefig(tmp, dpi=110)
@@ -559,7 +598,8 @@ def plot_categories(res:dict, path=None):
 KMMLU_FILES = ("kmmlu_results.json", "kmmlu_predictions.csv", "kmmlu_categories.png")   # one run of `kmmlu`
 
 def save_kmmlu(out_dir, res:dict, preds:"pd.DataFrame")->dict:
-    "Write kmmlu_results.json, kmmlu_predictions.csv and kmmlu_categories.png into `out_dir`, replacing the previous three together."
+    ("Write kmmlu_results.json, kmmlu_predictions.csv and kmmlu_categories.png into `out_dir`, "
+     "replacing the previous three together.")
     out = Path(out_dir)
     paths = dict(results=out/KMMLU_FILES[0], predictions=out/KMMLU_FILES[1], chart=out/KMMLU_FILES[2])
     with result_set(out, owns=KMMLU_FILES) as tmp:
@@ -569,8 +609,10 @@ def save_kmmlu(out_dir, res:dict, preds:"pd.DataFrame")->dict:
     return paths
 
 # %% ../nbs/06_kmmlu.ipynb #a39939d6
-def load_for_eval(model_name:str|None=None, adapter:str|None=None, backend:str="hf", load_in_4bit:bool|None=None, dtype=None):
-    "Load a model (+ optional LoRA adapter) for evaluation via `aes_kit.scoring.load_scorer`; default model: the adapter's base, else the embedded one."
+def load_for_eval(model_name:str|None=None, adapter:str|None=None, backend:str="hf", load_in_4bit:bool|None=None,
+                  dtype=None):
+    ("Load a model (+ optional LoRA adapter) for evaluation via `aes_kit.scoring.load_scorer`; default model: "
+     "the adapter's base, else the embedded one.")
     from aes_kit.scoring import load_scorer
     from aes_kit.model import EMBEDDED_ALIAS
     if model_name is None and adapter is None: model_name = EMBEDDED_ALIAS
@@ -588,7 +630,8 @@ def run_kmmlu(model:str|None, data, out_dir, adapter:str|None=None, subjects:str
     if engine not in ("hf", "vllm"): raise AesKitError(f"--engine must be hf or vllm (got {engine!r})")
     if engine == "vllm":
         import importlib.util
-        if mode != "generate": raise AesKitError("--engine vllm is for --mode generate (log-likelihood runs on the hf engine)")
+        if mode != "generate": raise AesKitError("--engine vllm is for --mode generate (log-likelihood runs on the hf "
+                                                 "engine)")
         if importlib.util.find_spec("vllm") is None: raise AesKitError(NO_VLLM)
     d = load_kmmlu(data, subjects, shots, limit)
     t0 = time.time()
@@ -599,24 +642,31 @@ def run_kmmlu(model:str|None, data, out_dir, adapter:str|None=None, subjects:str
     else:
         (m, tok), gen = load_for_eval(model, adapter, backend, load_in_4bit), None
     load_s = time.time() - t0
-    res, preds = evaluate_kmmlu(m, tok, d, shots, mode, fewshot, seed, batch_size, prefix_cache, style, max_new_tokens, progress,
+    res, preds = evaluate_kmmlu(m, tok, d, shots, mode, fewshot, seed, batch_size, prefix_cache, style,
+                                max_new_tokens, progress,
                                 fewshot_split, generate_fn=gen)
-    res = dict(model=str(model or getattr(m, "name_or_path", "") or "smollm2-135m"), engine=engine, adapter=str(adapter) if adapter else None, data=str(data), subjects=subjects,
+    res = dict(model=str(model or getattr(m, "name_or_path", "") or "smollm2-135m"), engine=engine,
+               adapter=str(adapter) if adapter else None, data=str(data), subjects=subjects,
                load_seconds=round(load_s, 3), **res)
-    if is_main_process(): save_kmmlu(out_dir, res, preds)   # under a launcher every process holds all rows: rank 0 writes
+    # under a launcher every process holds all rows: rank 0 writes
+    if is_main_process(): save_kmmlu(out_dir, res, preds)
     return res, preds
 
 def kmmlu_cli(argv:list)->int:
     "`aes-kit kmmlu`: harness-identical KMMLU evaluation; writes kmmlu_results.json, kmmlu_predictions.csv, a chart."
     p = cli_parser("kmmlu", "KMMLU 0/5-shot evaluation (lm-eval kmmlu prompt and log-likelihood, much faster).")
-    p.add_argument("--model", type=model_arg, default=None, help="alias, local dir or Hub id (default: the adapter's base, else smollm2-135m)")
+    p.add_argument("--model", type=model_arg, default=None,
+                   help="alias, local dir or Hub id (default: the adapter's base, else smollm2-135m)")
     p.add_argument("--adapter", default=None, help="LoRA adapter dir (e.g. checkpoints/RUN/final_adapter)")
-    p.add_argument("--data", default=str(data_dir()/"kmmlu_sample"), help="local Hub-layout folder or HAERAE-HUB/KMMLU[-HARD]")
+    p.add_argument("--data", default=str(data_dir()/"kmmlu_sample"),
+                   help="local Hub-layout folder or HAERAE-HUB/KMMLU[-HARD]")
     p.add_argument("--subjects", default="all", help="all | Subject,Subject | STEM | HUMSS | 'Applied Science' | Other")
-    p.add_argument("--shots", type=num_arg(int, lo=0), default=5, help="few-shot examples from each subject's dev split (0-5)")
+    p.add_argument("--shots", type=num_arg(int, lo=0), default=5,
+                   help="few-shot examples from each subject's dev split (0-5)")
     p.add_argument("--mode", default="loglik", choices=["loglik", "generate"])
     p.add_argument("--style", default="direct", choices=["direct", "chat", "cot", "cot_hard"],
-                   help="prompt style for --mode generate (cot_hard: the harness kmmlu_cot_hard task, string for string)")
+                   help="prompt style for --mode generate (cot_hard: the harness kmmlu_cot_hard task, "
+                        "string for string)")
     p.add_argument("--fewshot", default="harness", choices=list(FEWSHOT_MODES),
                    help="few-shot sampler: harness = the stock lm-eval kmmlu task's seeded draw (default), "
                         "first_n = the first k dev rows, random = a seeded draw per question")
@@ -627,9 +677,11 @@ def kmmlu_cli(argv:list)->int:
     p.add_argument("--max-new-tokens", type=num_arg(int, lo=1), default=None)
     p.add_argument("--no-prefix-cache", action="store_true", help="recompute the few-shot prefix for every question")
     p.add_argument("--backend", default="hf", choices=["hf", "unsloth", "auto"])
-    p.add_argument("--engine", default="hf", choices=["hf", "vllm"], help="generate mode: hf (default) or vllm (GPU only, untested)")
+    p.add_argument("--engine", default="hf", choices=["hf", "vllm"],
+                   help="generate mode: hf (default) or vllm (GPU only, untested)")
     p.add_argument("--no-4bit", action="store_true", help="full precision on GPU (default: 4-bit on CUDA)")
-    p.add_argument("--out", type=out_dir_arg, default=str(checkpoints_dir()/"kmmlu"), help="output folder (default checkpoints/kmmlu)")
+    p.add_argument("--out", type=out_dir_arg, default=str(checkpoints_dir()/"kmmlu"),
+                   help="output folder (default checkpoints/kmmlu)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     a = p.parse_args(argv)
     if a.adapter is not None: adapter_base(a.adapter, required=a.model is None)   # before the data or a model loads
@@ -640,7 +692,8 @@ def kmmlu_cli(argv:list)->int:
     for s, v in res["per_subject"].items(): print(f"{s:<{w}}  {v['category']:<15}  {v['accuracy']:.3f}  (n={v['n']})")
     for c, v in res["per_category"].items(): print(f"{'['+c+']':<{w}}  {'':<15}  {v['accuracy']:.3f}  (n={v['n']})")
     print(f"overall micro {res['accuracy_micro']:.4f} · macro {res['accuracy_macro']:.4f} · {res['n']} questions · "
-          f"{res['shots']}-shot {res['mode']} ({res['fewshot']}) · {res['seconds']:.1f}s ({res['questions_per_second']:.2f} q/s) · "
+          f"{res['shots']}-shot {res['mode']} ({res['fewshot']}) "
+          f"· {res['seconds']:.1f}s ({res['questions_per_second']:.2f} q/s) · "
           f"peak {res['peak_memory_mb']:.0f} MiB ({res['peak_memory_kind']}) → {a.out}")
     return 0
 
@@ -666,7 +719,8 @@ def wrong_answers(preds:"pd.DataFrame", data:dict, subjects:list|None=None)->"pd
 
 # %% ../nbs/06_kmmlu.ipynb #71e548fc
 def embed_texts(texts:list[str], model=None, tok=None, batch_size:int=8, max_length:int=256)->"np.ndarray":
-    "L2-normalised embeddings: the model's mean-pooled last hidden states when `model` is given, else TF-IDF (char 2-3 grams)."
+    ("L2-normalised embeddings: the model's mean-pooled last hidden states when `model` is given, "
+     "else TF-IDF (char 2-3 grams).")
     import numpy as np
     if model is None:
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -739,7 +793,8 @@ def loop_table(before:"pd.DataFrame", # predictions before (subject, index, corr
                after:"pd.DataFrame",  # predictions after retraining, same questions
                trained:"pd.DataFrame", # the rows the CoT data was made from (subject, index)
               )->"pd.DataFrame":
-    "Per-subject accuracy before/after on the same questions, and on the held-out ones (not in the CoT data); a total row."
+    ("Per-subject accuracy before/after on the same questions, and on the held-out ones (not in the CoT data); "
+     "a total row.")
     import pandas as pd
     key = ["subject", "index"]
     m = before[key + ["correct"]].merge(after[key + ["correct"]], on=key, suffixes=("_before", "_after"))
@@ -770,7 +825,8 @@ def improvement_round(model:str,              # the model that was evaluated (al
     out = Path(out_dir)
     d = load_kmmlu(data, subjects, shots, limit)
     chosen = improvement_data(preds, d, out/"cot.jsonl", n_weak, k, rationale_fn=rationale_fn, seed=seed)
-    log(f"CoT data: {len(chosen)} rows from {chosen['subject'].nunique()} subject(s), rationale {getattr(rationale_fn, '__name__', 'custom')}")
+    log(f"CoT data: {len(chosen)} rows from {chosen['subject'].nunique()} subject(s), "
+        f"rationale {getattr(rationale_fn, '__name__', 'custom')}")
     tr = train_scorer(out/"cot.jsonl", model=model, out_dir=out/"train", max_steps=steps, save_steps=steps, lr=lr,
                       max_seq_length=max_seq_length, seed=seed, log=log)
     adapter = tr["adapter_dir"]; del tr                  # one model in memory at a time

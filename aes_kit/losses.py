@@ -20,7 +20,8 @@ def digit_token_ids(tokenizer)->tuple[list[int], list[float]]:
     if key not in _DIGITS:
         pairs = sorted((i, float(t)) for t, i in tokenizer.get_vocab().items() if len(t) == 1 and t in "0123456789")
         if len(pairs) < 2:
-            raise AesKitError(f"{type(tokenizer).__name__} has {len(pairs)} single-digit tokens: NTL needs the digits 0-9 as tokens")
+            raise AesKitError(f"{type(tokenizer).__name__} has {len(pairs)} single-digit tokens: "
+                              "NTL needs the digits 0-9 as tokens")
         _DIGITS[key] = ([i for i, _ in pairs], [v for _, v in pairs])
     return _DIGITS[key]
 
@@ -61,7 +62,8 @@ def number_token_loss(logits:torch.Tensor,     # [B, T, V] logits, already align
     "Number Token Loss on the positions whose label is a digit token; softmax over the digit logits only."
     if kind not in ("mse", "was"): raise AesKitError(f"NTL kind must be 'mse' or 'was' (got {kind!r})")
     if logits.dim() != 3 or labels.shape != logits.shape[:2]:
-        raise AesKitError(f"logits must be [B, T, V] and labels [B, T] (got {tuple(logits.shape)} and {tuple(labels.shape)})")
+        raise AesKitError(f"logits must be [B, T, V] and labels [B, T] (got {tuple(logits.shape)} and "
+                          f"{tuple(labels.shape)})")
     ids, vals, table = _digit_lookup(tokenizer, logits.shape[-1], logits.device)
     y = table[labels.clamp(min=0)].masked_fill(labels == ignore_index, float("nan"))
     mask = ~torch.isnan(y)
@@ -76,7 +78,8 @@ def number_token_loss(logits:torch.Tensor,     # [B, T, V] logits, already align
 def emo_loss(logits:torch.Tensor,        # [B, T, V] logits aligned with `labels`
              labels:torch.Tensor,        # [B, T] token ids; `ignore_index` positions are skipped
              embeddings:torch.Tensor,    # [V', d] output embedding matrix (lm_head weight); V' >= V
-             top_k:int|None=None,        # None: full vocabulary (paper); K: only the K most probable tokens, renormalised
+             # None: full vocabulary (paper); K: only the K most probable tokens, renormalised
+             top_k:int|None=None,
              reduction:str="mean",       # 'mean' over label positions (0 if none), 'sum' or 'none'
              ignore_index:int=-100,
             )->torch.Tensor:
@@ -95,10 +98,12 @@ def emo_loss(logits:torch.Tensor,        # [B, T, V] logits aligned with `labels
     return _reduce(per, mask, reduction)
 
 def _emo_full(p:torch.Tensor, y:torch.Tensor, embeddings:torch.Tensor)->torch.Tensor:
-    "Per-position full-vocabulary EMO from probabilities `p` [N, V]; the [V, d] matrix is never copied (big vocabularies on a T4)."
+    ("Per-position full-vocabulary EMO from probabilities `p` [N, V]; the [V, d] matrix is never copied (big "
+     "vocabularies on a T4).")
     E = embeddings.detach()
     with torch.no_grad():                                                 # fixed transport costs: no graph
-        inv = torch.cat([torch.linalg.vector_norm(E[i:i + 16384].float(), dim=-1) for i in range(0, len(E), 16384)]).clamp_min(1e-12).reciprocal()
+        inv = torch.cat([torch.linalg.vector_norm(E[i:i + 16384].float(), dim=-1)
+                         for i in range(0, len(E), 16384)]).clamp_min(1e-12).reciprocal()
         e_y = F.normalize(E[y].float(), dim=-1)
         cos = (e_y.to(E.dtype) @ E.T).float()[:, : p.shape[-1]] * inv[None, : p.shape[-1]]   # [N, V] cosines
     return 1 - (p * cos).sum(-1)
@@ -136,7 +141,8 @@ def composite_loss(logits:torch.Tensor, labels:torch.Tensor, tokenizer, embeddin
                    ntl_weight:float=2.0,    # weight of NTL (0 = off)
                    emo_weight:float=0.1,    # weight of EMO (0 = off)
                    ntl_kind:str="mse", emo_top_k:int|None=None)->dict:
-    "CE + ntl_weight·NTL + emo_weight·EMO on raw (unshifted) logits: dict(loss, ce, ntl, emo), each a mean over its positions."
+    ("CE + ntl_weight·NTL + emo_weight·EMO on raw (unshifted) logits: dict(loss, ce, ntl, emo), "
+     "each a mean over its positions.")
     P = composite_loss_parts(logits, labels, tokenizer, embeddings, ntl=ntl_weight > 0, emo=emo_weight > 0,
                              ntl_kind=ntl_kind, emo_top_k=emo_top_k)
     return combine_parts(P, ntl_weight, emo_weight)
@@ -167,7 +173,8 @@ def composite_trainer_class(base=None):
     if base in _TRAINERS: return _TRAINERS[base]
 
     class CompositeLossTrainer(base):
-        "SFT trainer computing CE + ntl_weight·NTL + emo_weight·EMO from label-free logits, normalised per accumulation group."
+        ("SFT trainer computing CE + ntl_weight·NTL + emo_weight·EMO from label-free logits, "
+         "normalised per accumulation group.")
         def __init__(self, *args, ntl_weight:float=2.0, emo_weight:float=0.1, ntl_kind:str="mse",
                      emo_top_k:int|None=None, **kwargs):
             if ntl_kind not in ("mse", "was"): raise AesKitError(f"ntl_kind must be 'mse' or 'was' (got {ntl_kind!r})")
@@ -176,7 +183,8 @@ def composite_trainer_class(base=None):
             if a is not None and getattr(a, "padding_free", False):
                 raise AesKitError("the composite loss needs padding_free=False (per-sequence label positions)")
             super().__init__(*args, **kwargs)
-            self.ntl_weight, self.emo_weight, self.ntl_kind, self.emo_top_k = ntl_weight, emo_weight, ntl_kind, emo_top_k
+            self.ntl_weight, self.emo_weight, self.ntl_kind, self.emo_top_k = ntl_weight, emo_weight, \
+                ntl_kind, emo_top_k
             self._group = None                      # (answer tokens, digit positions) of the current accumulation group
             self.loss_log = []                      # one dict per micro-batch: ce, ntl, emo, loss
 
@@ -197,12 +205,14 @@ def composite_trainer_class(base=None):
             fwd = {k: v for k, v in inputs.items() if k not in ("labels", "num_items_in_batch", "shift_labels")}
             fwd["use_cache"] = False
             keep = _logits_span(labels)
-            if keep < labels.shape[1]:                 # logits from the first answer position on (the LM head: ~20% of a step)
+            # logits from the first answer position on (the LM head: ~20% of a step)
+            if keep < labels.shape[1]:
                 fwd["logits_to_keep"] = keep; labels = labels[:, -keep:]
             outputs = model(**fwd)                     # no labels: Unsloth computes real logits instead of a sentinel
             logits = outputs["logits"] if isinstance(outputs, dict) else outputs[0]
             if torch.is_tensor(logits) and logits.dim() == 3 and logits.shape[1] != labels.shape[1]:
-                raise RuntimeError(f"the model ignored logits_to_keep ({logits.shape[1]} positions, not {labels.shape[1]})")
+                raise RuntimeError(f"the model ignored logits_to_keep ({logits.shape[1]} positions, "
+                                   f"not {labels.shape[1]})")
             if not torch.is_tensor(logits) or logits.dim() != 3 or logits.numel() == 0:
                 raise RuntimeError("the model returned no logits (Unsloth EMPTY_LOGITS?): call it without labels, "
                                    "or set os.environ['UNSLOTH_RETURN_LOGITS'] = '1' before training")
@@ -214,7 +224,8 @@ def composite_trainer_class(base=None):
                 # the Trainer will NOT divide by the accumulation steps: normalise by the whole group's counts
                 n_tok, n_dig = self._group             # counts over all processes: DDP averages the gradients,
                 loss = combine_parts(P, self.ntl_weight, self.emo_weight, n_tok, n_dig)["loss"]
-                loss = loss * self.accelerator.num_processes   # so N x (local sums / global counts) = the 1-process loss
+                # so N x (local sums / global counts) = the 1-process loss
+                loss = loss * self.accelerator.num_processes
             else: loss = local["loss"]                # micro-batch mean; the Trainer divides by the accumulation steps
             mode = "train" if model.training else "eval"
             vals = {k: float(v.detach()) for k, v in local.items()}

@@ -25,10 +25,13 @@ def _as_scores(ys, name:str)->list[int]:
         out.append(int(f))
     return out
 
-def checked_scores(y_true, y_pred, min_score:int|None=None, max_score:int|None=None)->tuple[list[int], list[int], int, int]:
-    "Validated `(y_true, y_pred, lo, hi)`: same length, not empty, every score inside `[lo, hi]` (defaults: smallest/largest seen)."
+def checked_scores(y_true, y_pred, min_score:int|None=None, max_score:int
+                   |None=None)->tuple[list[int], list[int], int, int]:
+    ("Validated `(y_true, y_pred, lo, hi)`: same length, not empty, every score inside `[lo, hi]` (defaults: "
+     "smallest/largest seen).")
     t, p = _as_scores(y_true, "y_true"), _as_scores(y_pred, "y_pred")
-    if len(t) != len(p): raise AesKitError(f"y_true has {len(t)} scores but y_pred has {len(p)}: expected the same length")
+    if len(t) != len(p): raise AesKitError(f"y_true has {len(t)} scores but y_pred has {len(p)}: "
+                                           "expected the same length")
     if not t: raise AesKitError("no scores given: expected at least one (y_true, y_pred) pair")
     lo = min(t + p) if min_score is None else int(min_score)
     hi = max(t + p) if max_score is None else int(max_score)
@@ -47,12 +50,14 @@ def qwk(y_true:list[int],          # gold scores
     "Quadratic weighted kappa (Kaggle ASAP formula) through scikit-learn, with the rubric's full label range."
     from sklearn.metrics import cohen_kappa_score
     t, p, lo, hi = checked_scores(y_true, y_pred, min_score, max_score)
-    if len(set(t)) == 1 and set(t) == set(p): return 1.0   # 0/0 in the formula: identical constant ratings agree perfectly
+    # 0/0 in the formula: identical constant ratings agree perfectly
+    if len(set(t)) == 1 and set(t) == set(p): return 1.0
     return float(cohen_kappa_score(t, p, labels=list(range(lo, hi + 1)), weights="quadratic"))
 
 # %% ../nbs/03a_metrics.ipynb #4051e2ff
 def kaggle_qwk(rater_a, rater_b, min_rating, max_rating):
-    "Direct implementation of the Kaggle ASAP `quadratic_weighted_kappa` (the formula written out; a reference for `qwk`)."
+    ("Direct implementation of the Kaggle ASAP `quadratic_weighted_kappa` (the formula written out; "
+     "a reference for `qwk`).")
     n = max_rating - min_rating + 1
     O = np.zeros((n, n))
     for a, b in zip(rater_a, rater_b): O[a - min_rating, b - min_rating] += 1
@@ -86,10 +91,12 @@ INVALID_POLICIES = ("farthest", "min")
 def fill_invalid(y_true:list[int],          # gold scores
                  y_pred:list,               # predicted scores, `None` where the output was invalid
                  min_score:int, max_score:int,
-                 policy:str="farthest",     # 'farthest': the rubric end farthest from gold (always wrong); 'min': min_score
+                 # 'farthest': the rubric end farthest from gold (always wrong); 'min': min_score
+                 policy:str="farthest",
                 )->list[int]:
     "Replace invalid (`None`) predictions by a score counted as wrong, so invalid output cannot raise QWK."
-    if policy not in INVALID_POLICIES: raise AesKitError(f"invalid_policy must be one of {INVALID_POLICIES} (got {policy!r})")
+    if policy not in INVALID_POLICIES: raise AesKitError(f"invalid_policy must be one of {INVALID_POLICIES} (got "
+                                                         f"{policy!r})")
     def far(g): return max_score if g - min_score < max_score - g or g == min_score else min_score
     return [(far(g) if policy == "farthest" else min_score) if p is None else p for g, p in zip(y_true, y_pred)]
 
@@ -100,9 +107,11 @@ def score_metrics(y_true:list[int],          # gold scores
                   groups:list|None=None,     # prompt id per row: adds per-prompt QWK and their mean
                   invalid_policy:str="farthest", # how invalid rows count in `qwk`, `mae`, `exact_accuracy`
                  )->dict:
-    "Every scoring metric for `metrics.json`: QWK (all rows, invalid counted wrong) and on valid rows, MAE, accuracy, invalid rate, per-prompt QWK."
+    ("Every scoring metric for `metrics.json`: QWK (all rows, invalid counted wrong) and on valid rows, MAE, accuracy, "
+     "invalid rate, per-prompt QWK.")
     if len(y_true) != len(y_pred): raise AesKitError(f"y_true has {len(y_true)} scores but y_pred has {len(y_pred)}")
-    if groups is not None and len(groups) != len(y_true): raise AesKitError(f"groups has {len(groups)} entries, expected {len(y_true)}")
+    if groups is not None and len(groups) != len(y_true): raise AesKitError(f"groups has {len(groups)} entries, "
+                                                                            f"expected {len(y_true)}")
     t = _as_scores(y_true, "y_true")
     n = len(t)
     valid = [i for i, p in enumerate(y_pred) if p is not None]
@@ -130,7 +139,8 @@ def plot_confusion(cm:np.ndarray,            # square matrix from `confusion`
                    path=None,                 # save a PNG here (atomically) when given
                    invalid:list|None=None,    # invalid predictions per gold score: drawn as an extra 'invalid' column
                   ):
-    "Heat map of a confusion matrix (rows = gold, columns = predicted, optional 'invalid' column) with counts; returns the figure."
+    ("Heat map of a confusion matrix (rows = gold, columns = predicted, optional 'invalid' column) with counts; "
+     "returns the figure.")
     import matplotlib.pyplot as plt
     cm = np.asarray(cm); k = cm.shape[0]
     labels = [str(s) for s in range(min_score, min_score + k)]
@@ -144,7 +154,8 @@ def plot_confusion(cm:np.ndarray,            # square matrix from `confusion`
     hi = full.max() if full.size else 0
     for i in range(k):
         for j in range(len(xl)):
-            if full[i, j]: ax.text(j, i, int(full[i, j]), ha="center", va="center", color="white" if full[i, j] > hi / 2 else "black")
+            if full[i, j]: ax.text(j, i, int(full[i, j]), ha="center", va="center",
+                                   color="white" if full[i, j] > hi / 2 else "black")
     fig.tight_layout()
     if path is not None:
         with atomic_path(path, suffix=".png") as tmp: fig.savefig(tmp, dpi=120, format="png")
@@ -178,7 +189,8 @@ class KoreanTokenizer:
     def tokenize(self, text:str)->list[str]:
         text = unicodedata.normalize("NFKC", str(text or "")).lower()
         if self.mode == "whitespace": return re.sub(r"[^\w]+", " ", text).replace("_", " ").split()
-        keep = (lambda t: t.startswith(CONTENT_TAGS)) if self.mode == "content" else (lambda t: not t.startswith(_PUNCT_TAGS))
+        keep = (lambda t: t.startswith(CONTENT_TAGS)) if self.mode == "content" \
+            else (lambda t: not t.startswith(_PUNCT_TAGS))
         return [t.form for t in _kiwi().tokenize(text) if keep(t.tag) and t.form.strip()]
     def __repr__(self): return f"KoreanTokenizer({self.mode!r})"
 
@@ -186,14 +198,17 @@ class KoreanTokenizer:
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL")
 
 def _text_pairs(predictions, references)->tuple[list[str], list[str]]:
-    if isinstance(predictions, str) or isinstance(references, str): raise AesKitError("predictions and references must be lists of strings, not one string")
+    if isinstance(predictions, str) or isinstance(references, str): raise AesKitError("predictions and references must "
+                                                                                      "be lists of strings, "
+                                                                                      "not one string")
     p, r = ["" if x is None else str(x) for x in predictions], ["" if x is None else str(x) for x in references]
     if len(p) != len(r): raise AesKitError(f"{len(p)} predictions but {len(r)} references: expected the same number")
     if not p: raise AesKitError("no texts given: expected at least one prediction/reference pair")
     return p, r
 
 def text_tokenizer(lang:str="ko", tokenizer:str="content"):
-    "The tokenizer object ROUGE/BLEU use for `lang`: Korean-aware for 'ko', rouge-score's default (None) for 'en', whitespace otherwise."
+    ("The tokenizer object ROUGE/BLEU use for `lang`: Korean-aware for 'ko', rouge-score's default (None) for 'en', "
+     "whitespace otherwise.")
     if lang == "ko": return KoreanTokenizer(tokenizer)
     if lang == "en": return None
     return KoreanTokenizer("whitespace")
@@ -203,12 +218,15 @@ def rouge_per_example(predictions:list[str], references:list[str], lang:str="ko"
     "ROUGE F1 of each (prediction, reference) pair: a list of {rouge1, rouge2, rougeL}."
     from rouge_score import rouge_scorer
     p, r = _text_pairs(predictions, references)
-    sc = rouge_scorer.RougeScorer(list(rouge_types), use_stemmer=lang == "en", tokenizer=text_tokenizer(lang, tokenizer))
-    return [{k: float(s[k].fmeasure) for k in rouge_types} for s in (sc.score(ref, pred) for pred, ref in zip(p, r))]  # (target, prediction)
+    sc = rouge_scorer.RougeScorer(list(rouge_types), use_stemmer=lang == "en",
+                                  tokenizer=text_tokenizer(lang, tokenizer))
+    # (target, prediction)
+    return [{k: float(s[k].fmeasure) for k in rouge_types} for s in (sc.score(ref, pred) for pred, ref in zip(p, r))]
 
 def rouge_scores(predictions:list[str],  # generated texts
                  references:list[str],   # reference texts, one per prediction
-                 lang:str="ko",          # 'ko': Korean-aware tokenizer; 'en': rouge-score's default with stemming; other: whitespace
+                 # 'ko': Korean-aware tokenizer; 'en': rouge-score's default with stemming; other: whitespace
+                 lang:str="ko",
                  tokenizer:str="content", # for 'ko': 'content' (default), 'morpheme' or 'whitespace'
                  rouge_types=ROUGE_TYPES,
                 )->dict:                 # {rouge1, rouge2, rougeL: mean F1 in [0, 1], n, tokenizer}
@@ -233,4 +251,5 @@ def bleu(predictions:list[str],   # generated texts
 
 def text_metrics(predictions:list[str], references:list[str], lang:str="ko", tokenizer:str="content")->dict:
     "ROUGE-1/2/L F1 means (0-1) and corpus BLEU (0-100) in one dict."
-    return {**rouge_scores(predictions, references, lang, tokenizer), "bleu": bleu(predictions, references, lang, tokenizer)}
+    return {**rouge_scores(predictions, references, lang, tokenizer),
+            "bleu": bleu(predictions, references, lang, tokenizer)}

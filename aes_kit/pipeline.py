@@ -75,7 +75,8 @@ def run_demo(out_dir=None,                  # where everything goes; default che
              model:str=EMBEDDED_ALIAS,      # the model to fine-tune
              log=print,
              **overrides):                  # any `demo_settings` key: steps, lr, limit, max_new_tokens, methods, ...
-    "Train a scorer on the sample data, score the test split before/after by each method, evaluate KMMLU; print and save a summary."
+    ("Train a scorer on the sample data, score the test split before/after by each method, evaluate KMMLU; "
+     "print and save a summary.")
     from aes_kit.env import env_report, env_ok
     from aes_kit.train import train_scorer
     from aes_kit.scoring import score_file, parse_methods
@@ -90,16 +91,20 @@ def run_demo(out_dir=None,                  # where everything goes; default che
     out = Path(out_dir) if out_dir else checkpoints_dir()/"demo"
     train_file, test_file = data_dir()/"aes_sample"/"train.jsonl", data_dir()/"aes_sample"/"test.jsonl"
     for f in (train_file, test_file, data_dir()/"kmmlu_sample"):
-        if not f.exists(): raise AesKitError(f"{f}: sample data missing (run from an aes-kit checkout or set AES_KIT_ROOT)")
+        if not f.exists(): raise AesKitError(f"{f}: sample data missing (run from an aes-kit checkout or set "
+                                             "AES_KIT_ROOT)")
     check_out_dir(out); check_model_name(model)            # before the environment check imports torch
     with result_set(out, owns=DEMO_FILES) as tmp:          # every stage's files, replaced together at the end
         rows, t = [], time.time()
         checks = env_report()
-        if not env_ok(checks): raise AesKitError("required environment items failed: run `aes-kit env` and `make install`")
-        rows.append(dict(stage="environment", seconds=time.time()-t, result=next(c.detail for c in checks if c.name == "preset")))
+        if not env_ok(checks): raise AesKitError("required environment items failed: run `aes-kit env` and `make "
+                                                 "install`")
+        rows.append(dict(stage="environment", seconds=time.time()-t,
+                         result=next(c.detail for c in checks if c.name == "preset")))
         # 1. train
         t = time.time()
-        tr = train_scorer(train_file, model=model, out_dir=tmp/"train", max_steps=steps, save_steps=max(steps, 1), lr=cfg["lr"],
+        tr = train_scorer(train_file, model=model, out_dir=tmp/"train", max_steps=steps, save_steps=max(steps, 1),
+                          lr=cfg["lr"],
                           batch_size=cfg["batch_size"], max_seq_length=cfg["max_seq_length"], loss=cfg["loss"],
                           group_by_length=cfg["group_by_length"], log=log)
         losses = tr["stats"]["losses"]
@@ -124,7 +129,8 @@ def run_demo(out_dir=None,                  # where everything goes; default che
         consistency = _consistency_stage(model, tr["adapter_dir"], test_file, tmp/"consistency", cfg, rows)
         # 3. KMMLU sample: did fine-tuning on essays cost general knowledge?
         t = time.time()
-        km, _ = run_kmmlu(model, data_dir()/"kmmlu_sample", tmp/"kmmlu", adapter=str(tr["adapter_dir"]), shots=kmmlu_shots,
+        km, _ = run_kmmlu(model, data_dir()/"kmmlu_sample", tmp/"kmmlu", adapter=str(tr["adapter_dir"]),
+                          shots=kmmlu_shots,
                           limit=cfg["kmmlu_limit"], progress=False)
         _free_memory()
         rows.append(dict(stage=f"KMMLU sample ({kmmlu_shots}-shot, n={km['n']})", seconds=time.time()-t,
@@ -134,7 +140,8 @@ def run_demo(out_dir=None,                  # where everything goes; default che
             f"{k} {v['qwk']:.3f}" for k, v in scores["fine-tuned"].items())))
         for r in rows: r["result"] = r["result"].replace(str(tmp), str(out))   # paths as they will be
         table = summary_table(rows)
-        summary = dict(model=model, settings={k: list(v) if isinstance(v, tuple) else v for k, v in cfg.items()}, out_dir=str(out),
+        summary = dict(model=model, settings={k: list(v) if isinstance(v, tuple) else v for k, v in cfg.items()},
+                       out_dir=str(out),
                        stages=rows, train_losses=losses, scores=scores, wall_seconds=round(wall, 1),
                        kmmlu={k: km[k] for k in ("n", "accuracy_micro", "accuracy_macro")}, consistency=consistency)
         write_json(tmp/"summary.json", summary)
@@ -145,11 +152,14 @@ def run_demo(out_dir=None,                  # where everything goes; default che
 # %% ../nbs/08_pipeline.ipynb #1d5fe199
 def demo_cli(argv:list)->int:
     "`aes-kit demo`: the main job on the embedded model and the sample data; prints the summary table."
-    p = cli_parser("demo", "Train a scorer on data/aes_sample, score the test split before/after, evaluate the KMMLU sample.")
+    p = cli_parser("demo",
+                   "Train a scorer on data/aes_sample, score the test split before/after, evaluate the KMMLU sample.")
     p.add_argument("--out", type=out_dir_arg, default=None, help="output directory (default checkpoints/demo)")
-    p.add_argument("--model", type=model_arg, default=EMBEDDED_ALIAS, help=f"model to fine-tune (default {EMBEDDED_ALIAS})")
+    p.add_argument("--model", type=model_arg, default=EMBEDDED_ALIAS,
+                   help=f"model to fine-tune (default {EMBEDDED_ALIAS})")
     cpu, gpu = demo_settings("cpu"), demo_settings("t4")   # no torch import just to print the defaults
-    for k, what in (("steps", "training steps"), ("limit", "test essays to score"), ("max_new_tokens", "generation budget")):
+    for k, what in (("steps", "training steps"), ("limit", "test essays to score"),
+                    ("max_new_tokens", "generation budget")):
         p.add_argument(f"--{k.replace('_', '-')}", type=num_arg(int, lo=1), default=None,
                        help=f"{what} (default {cpu[k] or 'all'} on CPU, {gpu[k] or 'all'} on a GPU)")
     a = p.parse_args(argv)
@@ -158,7 +168,8 @@ def demo_cli(argv:list)->int:
 
 # %% ../nbs/08_pipeline.ipynb #204bc4fc
 def read_sweep_config(path)->dict:
-    "Parse a sweep YAML (`models`, `test_data`, `score:`/`evaluation:`, `per_model:`, training keys; or config.yaml's layout)."
+    ("Parse a sweep YAML (`models`, `test_data`, `score:`/`evaluation:`, `per_model:`, training keys; "
+     "or config.yaml's layout).")
     from aes_kit.train import read_config
     c = read_config(path)
     models = c.get("models")
@@ -166,16 +177,19 @@ def read_sweep_config(path)->dict:
     if not models or not isinstance(models, list):
         raise AesKitError(f"{path}: `models` must be a non-empty list of model names (e.g. [qwen2.5-7b, llama3.1-8b])")
     test = c.get("test_data")
-    if test is not None and not isinstance(test, str): raise AesKitError(f"{path}: `test_data` must be a file path, got {test!r}")
+    if test is not None and not isinstance(test, str): raise AesKitError(f"{path}: `test_data` must be a file path, "
+                                                                         f"got {test!r}")
     if test is not None and not Path(test).is_absolute() and (Path(path).parent/test).exists():
         test = str((Path(path).parent/test).resolve())
     if not c["train"].get("data"): raise AesKitError(f"{path}: `data` (the training file) is required")
-    return dict(models=[str(m) for m in models], test_data=test, score=c["score"], train=c["train"], per_model=c["per_model"])
+    return dict(models=[str(m) for m in models], test_data=test, score=c["score"], train=c["train"],
+                per_model=c["per_model"])
 
 # %% ../nbs/08_pipeline.ipynb #378ee892
 def check_sweep(cfg:dict):
     "Every cheap check a sweep needs, before any model or heavy library loads: files, output folder, each model name."
-    for what, f in (("data", cfg["train"].get("data")), ("test_data", cfg.get("test_data")), ("eval_data", cfg["train"].get("eval_data"))):
+    for what, f in (("data", cfg["train"].get("data")), ("test_data", cfg.get("test_data")),
+                    ("eval_data", cfg["train"].get("eval_data"))):
         if f is not None and not Path(f).is_file(): raise AesKitError(f"`{what}` {f}: no such file")
     check_out_dir(cfg["train"].get("out_dir") or checkpoints_dir()/"sweep")
     for m in cfg["models"]:
@@ -203,7 +217,8 @@ def sweep_plan(cfg:dict, hardware:str|None=None)->"pd.DataFrame":
                          max_seq_length=t["max_seq_length"] or s["max_seq_length"],
                          template=resolve_template(t["template"], name),
                          weights="8-bit" if t["load_in_8bit"] else "4-bit" if four else "16-bit", lr=t["lr"],
-                         length=f"{t['max_steps']} steps" if t["max_steps"] else f"{t['epochs']:g} epochs", loss=t["loss"],
+                         length=f"{t['max_steps']} steps" if t["max_steps"] else f"{t['epochs']:g} epochs",
+                         loss=t["loss"],
                          note=""))
     return pd.DataFrame(rows)
 
@@ -224,7 +239,8 @@ def sweep(config, log=print)->"pd.DataFrame":
         for i, name in enumerate(cfg["models"], 1):
             log(f"=== [{i}/{len(cfg['models'])}] {name} ===")
             run, t0 = tmp/safe_model_name(name), time.time()
-            row = dict(model=name, status="ok", qwk=None, mae=None, exact_accuracy=None, invalid_rate=None, final_loss=None,
+            row = dict(model=name, status="ok", qwk=None, mae=None, exact_accuracy=None, invalid_rate=None,
+                       final_loss=None,
                        adapter=None, seconds=None, error=None)
             try:
                 own = cfg.get("per_model", {}).get(name, {})
@@ -235,7 +251,8 @@ def sweep(config, log=print)->"pd.DataFrame":
                 del tr
                 _free_memory()
                 if test and row["adapter"]:
-                    m = score_file(test, run/"score", model=name, adapter=row["adapter"], log=log, **cfg.get("score", {}))
+                    m = score_file(test, run/"score", model=name, adapter=row["adapter"], log=log,
+                                   **cfg.get("score", {}))
                     row.update({k: m[k] for k in ("qwk", "mae", "exact_accuracy", "invalid_rate")})
             except KeyboardInterrupt: raise
             except Exception as e:                      # one model's failure (gated, OOM, typo) must not stop the sweep
@@ -257,7 +274,8 @@ def plot_sweep(df, path=None):
     fig, ax = plt.subplots(figsize=(max(4, 1.3*len(df)), 3))
     q = df["qwk"].astype(float).fillna(0)
     bars = ax.bar(df["model"], q, color=["tab:blue" if s == "ok" else "tab:gray" for s in df["status"]])
-    for b, s, v in zip(bars, df["status"], q): ax.text(b.get_x()+b.get_width()/2, v+0.01, "failed" if s != "ok" else f"{v:.2f}", ha="center", fontsize=8)
+    for b, s, v in zip(bars, df["status"], q): ax.text(b.get_x()+b.get_width()/2, v+0.01,
+                                                       "failed" if s != "ok" else f"{v:.2f}", ha="center", fontsize=8)
     ax.set_ylabel("QWK"); ax.set_ylim(min(0, q.min()-0.05), 1); ax.set_title("sweep: QWK on the test split")
     plt.xticks(rotation=20, ha="right"); fig.tight_layout()
     if path: fig.savefig(path, dpi=120)
@@ -267,10 +285,14 @@ def plot_sweep(df, path=None):
 # %% ../nbs/08_pipeline.ipynb #e2f620fa
 def sweep_cli(argv:list)->int:
     "`aes-kit sweep --config config.yaml`: every model in the config in turn; exit 1 if any model failed."
-    p = cli_parser("sweep", "Train and score every model listed in a config, in turn; one failure does not stop the rest.")
-    p.add_argument("--config", required=True, help="sweep YAML: config.yaml's layout, or models/data/test_data/training keys")
-    p.add_argument("--dry-run", action="store_true", help="check the config and print what each model would run; load nothing")
-    p.add_argument("--hardware", choices=["t4", "l4", "a100", "cpu"], default=None, help="plan for this GPU (default: this machine)")
+    p = cli_parser("sweep",
+                   "Train and score every model listed in a config, in turn; one failure does not stop the rest.")
+    p.add_argument("--config", required=True,
+                   help="sweep YAML: config.yaml's layout, or models/data/test_data/training keys")
+    p.add_argument("--dry-run", action="store_true",
+                   help="check the config and print what each model would run; load nothing")
+    p.add_argument("--hardware", choices=["t4", "l4", "a100", "cpu"], default=None,
+                   help="plan for this GPU (default: this machine)")
     a = p.parse_args(argv)
     if not Path(a.config).is_file(): raise AesKitError(f"{a.config}: config file not found")
     if a.dry_run:

@@ -20,13 +20,15 @@ def row_traits(row)->dict:
     if not t: return {}
     if isinstance(t, str):
         try: t = json.loads(t)
-        except json.JSONDecodeError: raise AesKitError(f"row {row.get('id', '?')}: column 'traits': expected a JSON object, got {t[:40]!r}") from None
+        except json.JSONDecodeError: raise AesKitError(f"row {row.get('id', '?')}: column 'traits': "
+                                                       f"expected a JSON object, got {t[:40]!r}") from None
     return dict(t)
 
 def essay_target(row,                # essay row with `score`, `feedback` (and `traits`)
                  traits:bool=False,  # also put every trait score in the object
                 )->str:
-    "The training target: `{\"score\": 4, \"feedback\": \"...\"}` (traits after the score when `traits`), one JSON line."
+    ("The training target: `{\"score\": 4, \"feedback\": \"...\"}` (traits after the score when `traits`), "
+     "one JSON line.")
     obj = {"score": int(row["score"])}
     if traits:
         tr = row_traits(row)
@@ -67,7 +69,8 @@ def chat_prompt(user:str, tokenizer, system:str|None=None)->str:
     "One user turn (+ optional system message) through the tokenizer's chat template, ending at the answer start."
     if tokenizer is None: raise AesKitError("template='chat' needs a tokenizer (or use template='alpaca')")
     if not getattr(tokenizer, "chat_template", None):
-        raise AesKitError("this tokenizer has no chat template: use template='alpaca' or apply_preset_template(tokenizer, name)")
+        raise AesKitError("this tokenizer has no chat template: "
+                          "use template='alpaca' or apply_preset_template(tokenizer, name)")
     msgs = ([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": user}]
     try: return tokenizer.apply_chat_template(msgs, tokenize=False, add_generation_prompt=True)
     except Exception:                     # templates without a system role (Gemma): fold it into the user turn
@@ -92,11 +95,13 @@ def apply_preset_template(tokenizer,        # a Hugging Face tokenizer
                           name:str,         # preset alias (qwen2.5-7b, ...) or an Unsloth template name (qwen-2.5, ...)
                           force:bool=False, # replace a template the tokenizer already has
                          ):
-    "Give `tokenizer` the preset's chat template via `unsloth.chat_templates.get_chat_template` when it has none (or `force`)."
+    ("Give `tokenizer` the preset's chat template via `unsloth.chat_templates.get_chat_template` when it has none (or "
+     "`force`).")
     if getattr(tokenizer, "chat_template", None) and not force: return tokenizer
     try: from unsloth.chat_templates import get_chat_template
     except ImportError as e:
-        raise AesKitError(f"chat template {preset_template_name(name)!r} needs Unsloth ({e}); install it or use template='alpaca'") from None
+        raise AesKitError(f"chat template {preset_template_name(name)!r} needs Unsloth ({e}); "
+                          "install it or use template='alpaca'") from None
     return get_chat_template(tokenizer, chat_template=preset_template_name(name))
 
 # %% ../nbs/01a_prompts.ipynb #a7e3f0c1
@@ -109,7 +114,8 @@ def resolve_template(template:str,  # 'auto' | 'chat' | 'alpaca'
                     )->str:
     "'auto' -> the adapter's recorded prompt format, else the preset's ('alpaca' for Solar), else 'chat'."
     from aes_kit.model import PRESETS
-    if template not in TEMPLATES: raise AesKitError(f"template: expected one of {', '.join(TEMPLATES)}, got {template!r}")
+    if template not in TEMPLATES: raise AesKitError(f"template: expected one of {', '.join(TEMPLATES)}, "
+                                                    f"got {template!r}")
     if template != "auto": return template
     rec = Path(adapter)/PROMPT_FORMAT_FILE if adapter is not None else None
     if rec is not None and rec.is_file():
@@ -119,9 +125,11 @@ def resolve_template(template:str,  # 'auto' | 'chat' | 'alpaca'
     return "alpaca" if name in PRESETS and PRESETS[name].chat_template == "alpaca" else "chat"
 
 def prompt_tokenizer(tokenizer, model:str, template:str):
-    "The tokenizer prompts are built with: for 'chat' and a preset whose tokenizer has no template, the preset's template."
+    ("The tokenizer prompts are built with: for 'chat' and a preset whose tokenizer has no template, "
+     "the preset's template.")
     from aes_kit.model import PRESETS, EMBEDDED_ALIAS
-    if template == "chat" and str(model) in (EMBEDDED_ALIAS, *PRESETS): return apply_preset_template(tokenizer, str(model))
+    if template == "chat" and str(model) in (EMBEDDED_ALIAS, *PRESETS):
+        return apply_preset_template(tokenizer, str(model))
     return tokenizer
 
 # %% ../nbs/01a_prompts.ipynb #df44183b
@@ -179,7 +187,8 @@ def tokenize_example(prompt:str,       # prompt text (ends where the answer star
     p, c = full[:n], full[n:]
     if len(p) + len(c) > max_length:
         budget = max_length - len(c)
-        if budget < 16: raise AesKitError(f"max_length {max_length} is too small: the target alone takes {len(c)} tokens")
+        if budget < 16: raise AesKitError(f"max_length {max_length} is too small: the target alone takes {len(c)} "
+                                          "tokens")
         head = budget // 2
         p = p[:head] + p[len(p) - (budget - head):]
     ids = p + c

@@ -39,7 +39,8 @@ class ParsedScore:
     @property
     def valid(self)->bool: return self.score is not None
     def to_json(self)->str:
-        "The prediction as JSON like the training target: score (null when invalid), trait scores when parsed, feedback."
+        ("The prediction as JSON like the training target: score (null when invalid), trait scores when parsed, "
+         "feedback.")
         d = dict(score=self.score, **(self.traits or {}), feedback=self.feedback or "")   # the layout of `essay_target`
         return json.dumps(d, ensure_ascii=False)
 
@@ -86,8 +87,10 @@ def _score_value(v)->tuple:
     return (int(f), None, True) if f.is_integer() else (None, "not_integer", False)
 
 # %% ../nbs/03_scoring.ipynb #311796d7
-_SCORE_RES = (re.compile(rf"[\"']?(?:score|점수|총점)[\"']?\s*[:=]\s*[\"']?\s*({_NUM})", re.I),  # "score": 4 (even in cut-off JSON)
-              re.compile(rf"^\s*({_NUM})\s*$"),                                               # the whole answer is a number
+# "score": 4 (even in cut-off JSON)
+_SCORE_RES = (re.compile(rf"[\"']?(?:score|점수|총점)[\"']?\s*[:=]\s*[\"']?\s*({_NUM})", re.I),
+              # the whole answer is a number
+              re.compile(rf"^\s*({_NUM})\s*$"),
               re.compile(rf"({_NUM})\s*점(?!\s*(?:만점|중))"),                                 # 4점 (not "5점 만점에")
               re.compile(rf"({_NUM})\s*/\s*\d+"))                                               # 4/5
 _FEEDBACK_RE = re.compile(r"[\"']?(?:feedback|피드백)[\"']?\s*[:=]\s*\"((?:[^\"\\]|\\.)*)", re.I)
@@ -118,9 +121,11 @@ def parse_score(text:str,                 # the model's generated text (after th
                 max_score:int,            # highest valid score of the rubric
                 trait_ranges:dict|None=None, # {trait: (lo, hi)}: also parse trait scores (None per invalid trait)
                )->ParsedScore:
-    "Read `{score, feedback}` from a generation robustly; invalid (None score) when unparseable or outside the rubric, raw text kept."
+    ("Read `{score, feedback}` from a generation robustly; invalid (None score) when unparseable or outside the "
+     "rubric, raw text kept.")
     raw = "" if text is None else str(text)
-    if not raw.strip(): return ParsedScore(None, None, "empty", raw, traits={t: None for t in trait_ranges} if trait_ranges else None)
+    if not raw.strip(): return ParsedScore(None, None, "empty", raw,
+                                           traits={t: None for t in trait_ranges} if trait_ranges else None)
     try: strict = json.loads(raw.strip())
     except (json.JSONDecodeError, ValueError): strict = None
     norm = _normalise(raw)
@@ -142,19 +147,22 @@ def parse_score(text:str,                 # the model's generated text (after th
     return ParsedScore(score, fb, "repaired" if repaired or coerced else "ok", raw, value, traits)
 
 def parse_traits(text:str, trait_ranges:dict)->dict:
-    "{trait: int | None} from a traits target such as `{\"traits\": {\"content\": 3, ...}}` (same repairs as `parse_score`)."
+    ("{trait: int | None} from a traits target such as `{\"traits\": {\"content\": 3, "
+     "...}}` (same repairs as `parse_score`).")
     norm = _normalise("" if text is None else str(text))
     return _parse_traits(_find_object(norm, ("traits", *[t.lower() for t in trait_ranges])), norm, trait_ranges)
 
 # %% ../nbs/03_scoring.ipynb #1d04acfc
 ALPACA_MARKER = "### Response:"
-_STOPS = ("### Instruction:", "### Input:", "### Response:", "</s>", "<|endoftext|>", "<|im_end|>", "<|eot_id|>", "<end_of_turn>", "<eos>")
+_STOPS = ("### Instruction:", "### Input:", "### Response:", "</s>", "<|endoftext|>", "<|im_end|>", "<|eot_id|>",
+          "<end_of_turn>", "<eos>")
 
 def extract_response(text:str,                 # full Alpaca text, or just the generated part
                      marker:str=ALPACA_MARKER, # where the answer starts
                      stops:tuple=_STOPS,       # a run-on generation is cut at the first of these
                     )->str:
-    "The answer of an Alpaca-format text: what follows `### Response:` up to the next section header or end token, stripped."
+    ("The answer of an Alpaca-format text: what follows `### Response:` up to the next section header or end token, "
+     "stripped.")
     t = "" if text is None else str(text)
     i = t.find(marker)
     if i >= 0: t = t[i + len(marker):]
@@ -173,18 +181,23 @@ def generate_batch(model, tok,
                    seed:int|None=None,         # seed torch before sampling
                    progress:bool=True,         # tqdm bar over batches
                    desc:str="generate",
-                  )->list:                     # one string per prompt, or a list of strings when num_return_sequences > 1
-    "Generate continuations for many prompts in left-padded batches (sorted by length); results in input order, prompt removed."
+                  # one string per prompt, or a list of strings when num_return_sequences > 1
+                  )->list:
+    ("Generate continuations for many prompts in left-padded batches (sorted by length); results in input order, "
+     "prompt removed.")
     import torch
     from tqdm.auto import tqdm
     if isinstance(prompts, str): prompts = [prompts]
-    for name, v in (("batch_size", batch_size), ("max_new_tokens", max_new_tokens), ("num_return_sequences", num_return_sequences)):
+    for name, v in (("batch_size", batch_size), ("max_new_tokens", max_new_tokens),
+                    ("num_return_sequences", num_return_sequences)):
         if int(v) < 1: raise AesKitError(f"{name} must be >= 1 (got {v})")
     n = int(num_return_sequences)
-    if n > 1 and not do_sample: raise AesKitError("num_return_sequences > 1 needs do_sample=True (greedy decoding gives identical copies)")
+    if n > 1 and not do_sample: raise AesKitError("num_return_sequences > 1 needs do_sample=True (greedy decoding "
+                                                  "gives identical copies)")
     kw = dict(max_new_tokens=int(max_new_tokens), do_sample=do_sample, num_return_sequences=n,
               pad_token_id=tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id)
-    kw.update(dict(temperature=temperature, top_p=top_p) if do_sample else dict(temperature=None, top_p=None, top_k=None))
+    kw.update(dict(temperature=temperature,
+                   top_p=top_p) if do_sample else dict(temperature=None, top_p=None, top_k=None))
     if seed is not None: torch.manual_seed(seed)
     batches = longest_first(prompts, batch_size)   # an OOM shows up at once
     split = not do_sample and dist_rank()[1] > 1   # greedy under a launcher: each process takes every N-th batch
@@ -200,7 +213,8 @@ def generate_batch(model, tok,
                 with torch.inference_mode(): gen = model.generate(**enc, **kw)
             except torch.OutOfMemoryError:
                 raise AesKitError(f"out of GPU memory while generating {len(batch)} prompts x {n} samples: "
-                                  f"lower --batch-size (now {batch_size}) or --max-new-tokens (now {max_new_tokens})") from None
+                                  f"lower --batch-size (now {batch_size}) "
+                                  f"or --max-new-tokens (now {max_new_tokens})") from None
             texts = tok.batch_decode(gen[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
             for k, i in enumerate(idx): out[i] = texts[k] if n == 1 else texts[k * n:(k + 1) * n]
     if split:                                      # the same batches as one process ran: the same texts, gathered
@@ -220,7 +234,8 @@ def load_scorer(model:str|None=None,       # base model: alias, preset, local di
     if adapter is not None:
         base = adapter_base(adapter)
         model = model or base
-    if not model: raise AesKitError("no model given: pass --model (alias, local dir or Hub id) or an adapter whose config names its base")
+    if not model: raise AesKitError("no model given: pass --model (alias, local dir or Hub id) "
+                                    "or an adapter whose config names its base")
     m, tok = load_model(model, load_in_4bit=load_in_4bit, max_seq_length=max_seq_length, dtype=dtype, backend=backend)
     if adapter is not None:
         from peft import PeftModel
@@ -250,7 +265,8 @@ def score_context(tokenizer,
                  )->tuple[list[int], list[int]]:
     "(context ids, one token id per score) such that each score's digit is the next token after the context."
     if not 0 <= min_score <= max_score <= 9:
-        raise AesKitError(f"the digit read-out needs single-digit scores (rubric {min_score}-{max_score}): use --method generate")
+        raise AesKitError(f"the digit read-out needs single-digit scores (rubric {min_score}-{max_score}): "
+                          "use --method generate")
     full = [_prompt_ids(tokenizer, prompt + prefix + str(s)) for s in range(min_score, max_score + 1)]
     n = 0
     while all(len(f) > n for f in full) and len({f[n] for f in full}) == 1: n += 1
@@ -269,7 +285,8 @@ def score_distribution(model,                  # a (PEFT) causal LM, e.g. `load_
                        batch_size:int=8,
                        progress:bool=False,    # tqdm bar over batches
                       ):
-    "Probability of each rubric score as the next token after `{\"score\": `, renormalised over the allowed digits: [rows, max-min+1]."
+    ("Probability of each rubric score as the next token after `{\"score\": `, renormalised over the allowed digits: "
+     "[rows, max-min+1].")
     import numpy as np, torch
     from tqdm.auto import tqdm
     from aes_kit.prompts import essay_prompt
@@ -325,14 +342,16 @@ def safe_model_name(name:str)->str:
     p = Path(s).expanduser()
     if p.exists() or s.startswith((".", "/", "~")):
         parts = p.resolve().parts
-        s = "--".join(parts[-2:]) if parts[-1] in ("final_adapter", "merged-16bit", "merged-4bit") and len(parts) > 1 else parts[-1]
+        s = "--".join(parts[-2:]) if parts[-1] in ("final_adapter", "merged-16bit",
+                                                   "merged-4bit") and len(parts) > 1 else parts[-1]
     s = s.replace("/", "--").replace("\\", "--")
     s = re.sub(r"[^A-Za-z0-9._+-]+", "_", s).strip("._")
     return s or "model"
 
 # %% ../nbs/03_scoring.ipynb #f97fa0fe
 def _trait_ranges(row:dict, declared:dict|None=None)->dict:
-    "{trait: (lo, hi)} for a row's gold traits: the declared ranges (meta.json) where known, else the row's score range."
+    ("{trait: (lo, hi)} for a row's gold traits: the declared ranges (meta.json) where known, "
+     "else the row's score range.")
     from aes_kit.prompts import row_traits
     declared = declared or {}
     return {t: tuple(declared.get(t) or (row["min_score"], row["max_score"])) for t in row_traits(row)}
@@ -341,7 +360,8 @@ def parse_methods(methods)->tuple[str, ...]:
     "Scoring methods from 'generate,expected' or a list: known, no repeats, in the order given."
     ms = [m.strip() for m in (methods.split(",") if isinstance(methods, str) else methods) if str(m).strip()]
     bad = [m for m in ms if m not in METHODS]
-    if bad or not ms: raise AesKitError(f"--method must be one or more of {', '.join(METHODS)}, comma-separated (got {methods!r})")
+    if bad or not ms: raise AesKitError(f"--method must be one or more of {', '.join(METHODS)}, "
+                                        f"comma-separated (got {methods!r})")
     return tuple(dict.fromkeys(ms))
 
 def score_dataset(model, tok,
@@ -351,18 +371,21 @@ def score_dataset(model, tok,
                   batch_size:int=8,
                   limit:int|None=None,      # score only the first N rows
                   traits:bool=False,        # ask for (and parse) the trait scores too (multi-task scorer)
-                  trait_ranges:dict|None=None, # {trait: (lo, hi)} declared ranges (meta.json 'traits'); default: the score range
+                  # {trait: (lo, hi)} declared ranges (meta.json 'traits'); default: the score range
+                  trait_ranges:dict|None=None,
                   progress:bool=True,
                   methods=("generate",),    # scoring methods to run (METHODS); the first one gives `pred_score`
                   max_length:int|None=None, # read-out prompt budget (None: never cut)
                  ):
-    "Score each essay by every method in `methods`; returns a DataFrame in the `test_results` layout (one row per essay)."
+    ("Score each essay by every method in `methods`; returns a DataFrame in the `test_results` layout (one row per "
+     "essay).")
     import pandas as pd
     from aes_kit.prompts import essay_prompt, essay_target
     rows = [dict(r) for r in ds]
     if limit is not None: rows = rows[:int(limit)]
     if not rows: raise AesKitError("no essays to score (empty dataset or --limit 0)")
-    if traits and not all(r.get("traits") for r in rows): raise AesKitError("traits=True but some rows have no gold trait scores")
+    if traits and not all(r.get("traits") for r in rows): raise AesKitError("traits=True but some rows have no gold "
+                                                                            "trait scores")
     methods = parse_methods(methods)
     gens = [None] * len(rows)
     if "generate" in methods:
@@ -380,7 +403,8 @@ def score_dataset(model, tok,
         text = extract_response(g) if template == "alpaca" and g is not None else g
         p = None if g is None else parse_score(text, r["min_score"], r["max_score"], ranges)
         by = {m: (p.score if m == "generate" else read[m][k]) for m in methods}
-        pred = ParsedScore(by[methods[0]], p.feedback if p else None, p.status if methods[0] == "generate" else "readout",
+        pred = ParsedScore(by[methods[0]], p.feedback if p else None,
+                           p.status if methods[0] == "generate" else "readout",
                            p.raw if p else "", traits=p.traits if p else None)
         rec = dict(id=r.get("id"), prompt_id=r.get("prompt_id"), question=r["prompt"], essay=r["essay"],
                    gold_json=essay_target(r, traits=traits), predicted_json=pred.to_json(), status=pred.status,
@@ -409,10 +433,12 @@ def results_metrics(df,                           # a `score_dataset` DataFrame 
                     invalid_policy:str="farthest", # how invalid rows count in qwk/mae/accuracy (see 03a)
                     trait_ranges:dict|None=None,   # {trait: (lo, hi)}; default: the score range
                    )->dict:
-    "metrics.json content from a results table: QWK (invalid counted wrong) and on valid rows, per-prompt QWK, MAE, accuracy, invalid rate, status counts, trait QWK."
+    ("metrics.json content from a results table: QWK (invalid counted wrong) and on valid rows, per-prompt QWK, MAE, "
+     "accuracy, invalid rate, status counts, trait QWK.")
     lo, hi = int(df["min_score"].min()), int(df["max_score"].max())
     m = score_metrics(_scores(df["gold_score"]), _scores(df["pred_score"]), lo, hi,
-                      groups=df["prompt_id"].astype(str).tolist() if "prompt_id" in df else None, invalid_policy=invalid_policy)
+                      groups=df["prompt_id"].astype(str).tolist() if "prompt_id" in df else None,
+                      invalid_policy=invalid_policy)
     m["status_counts"] = {k: int(v) for k, v in df["status"].value_counts().items()}
     if "gold_traits" in df and df["gold_traits"].astype(str).str.len().gt(0).all():
         gold_t = [json.loads(x) for x in df["gold_traits"]]
@@ -424,7 +450,8 @@ def results_metrics(df,                           # a `score_dataset` DataFrame 
             p = fill_invalid(g, [d.get(t) for d in pred_t], t_lo, t_hi, invalid_policy)
             m["trait_qwk"][t] = qwk(g, p, t_lo, t_hi)
         m["mean_trait_qwk"] = sum(m["trait_qwk"].values()) / max(1, len(m["trait_qwk"]))   # the multi-task headline
-        m["trait_invalid_rate"] = sum(v is None for d in pred_t for v in d.values()) / max(1, sum(len(d) for d in pred_t))
+        m["trait_invalid_rate"] = sum(v is None for d in pred_t
+                                      for v in d.values()) / max(1, sum(len(d) for d in pred_t))
     ran = [c[len("pred_score_"):] for c in df.columns if c.startswith("pred_score_")]
     if ran:                                                 # one entry per scoring method that ran
         m["method"] = str(df["score_method"].iloc[0])
@@ -440,7 +467,8 @@ def score_file(data,                        # essay file (JSONL/CSV, notebook 01
                model:str|None=None,         # base model; None = the adapter's base
                adapter=None,                # LoRA adapter dir or None
                limit:int|None=None, batch_size:int=8, max_new_tokens:int=256,
-               template:str="auto",         # 'auto' (the adapter's recorded format, else the preset's) | 'chat' | 'alpaca'
+               # 'auto' (the adapter's recorded format, else the preset's) | 'chat' | 'alpaca'
+               template:str="auto",
                backend:str="auto",
                traits:bool=False,           # multi-task scorer: also ask for and evaluate the trait scores
                min_score:int|None=None, max_score:int|None=None, # override the rubric range (default: meta.json)
@@ -456,7 +484,8 @@ def score_file(data,                        # essay file (JSONL/CSV, notebook 01
     import matplotlib.pyplot as plt
     for k, v in (("limit", limit), ("batch_size", batch_size), ("max_new_tokens", max_new_tokens)):
         if v is not None and int(v) < 1: raise AesKitError(f"--{k.replace('_', '-')} must be >= 1 (got {v})")
-    if template not in TEMPLATES: raise AesKitError(f"--template must be one of {', '.join(TEMPLATES)} (got {template!r})")
+    if template not in TEMPLATES: raise AesKitError(f"--template must be one of {', '.join(TEMPLATES)} (got "
+                                                    f"{template!r})")
     methods = parse_methods(method)
     if not is_main_process(): log = lambda *a, **k: None   # under a launcher rank 0 alone logs and writes
     if not Path(data).exists(): raise AesKitError(f"{data}: no such file")
@@ -477,19 +506,24 @@ def score_file(data,                        # essay file (JSONL/CSV, notebook 01
     if not is_main_process(): return metrics
     out = Path(out_dir)
     csv = out/f"test_results_{label}.csv"
-    cols = ["id", "prompt_id", "question", "essay", "gold_json", "predicted_json", "status", "raw_generation", "gold_score", "pred_score"]
+    cols = ["id", "prompt_id", "question", "essay", "gold_json", "predicted_json", "status", "raw_generation",
+            "gold_score", "pred_score"]
     cols += [c for c in df.columns if c not in cols]
     with result_set(out, owns=SCORE_FILES) as tmp:        # the three files replace the previous run's together
         df[cols].to_csv(tmp/csv.name, index=False, encoding="utf-8")
         cm, inv = confusion_with_invalid(_scores(df["gold_score"]), _scores(df["pred_score"]), metrics["min_score"],
                                          metrics["max_score"])
-        fig = plot_confusion(cm, metrics["min_score"], f"{label}\nQWK {metrics['qwk']:.3f} · invalid {metrics['invalid_rate']:.0%}",
+        fig = plot_confusion(cm, metrics["min_score"],
+                             f"{label}\nQWK {metrics['qwk']:.3f} · invalid {metrics['invalid_rate']:.0%}",
                              path=tmp/"confusion_matrix.png", invalid=inv)
         plt.close(fig)
-        metrics.update(model=str(base), adapter=str(adapter) if adapter else None, name=label, data=str(data), template=template,
-                       traits=traits, max_new_tokens=int(max_new_tokens), batch_size=int(batch_size), processes=dist_rank()[1],
+        metrics.update(model=str(base), adapter=str(adapter) if adapter else None, name=label, data=str(data),
+                       template=template,
+                       traits=traits, max_new_tokens=int(max_new_tokens), batch_size=int(batch_size),
+                       processes=dist_rank()[1],
                        backend=getattr(m, "aes_backend", backend), seconds=round(time.time() - t0, 2),
-                       files=dict(results=str(csv), metrics=str(out/"metrics.json"), confusion=str(out/"confusion_matrix.png")))
+                       files=dict(results=str(csv), metrics=str(out/"metrics.json"),
+                                  confusion=str(out/"confusion_matrix.png")))
         write_json(tmp/"metrics.json", metrics)
     for k, v in metrics["methods"].items():
         qv = v["qwk_valid"] if v["qwk_valid"] is None else round(v["qwk_valid"], 3)
@@ -500,31 +534,45 @@ def score_file(data,                        # essay file (JSONL/CSV, notebook 01
 
 # %% ../nbs/03_scoring.ipynb #43a22bc2
 def score_cli(argv:list)->int:
-    "`aes-kit score`: score a test file with a model (+ adapter); writes test_results_{model}.csv, metrics.json, confusion_matrix.png."
-    p = cli_parser("score", "Score essays with a (fine-tuned) model: test_results CSV, metrics.json (QWK, MAE, accuracy, invalid rate), confusion matrix.")
-    p.add_argument("--model", type=model_arg, default=None, help=f"base model: alias ({EMBEDDED_ALIAS}, presets), local dir or Hub id; default: the adapter's base")
+    ("`aes-kit score`: score a test file with a model (+ adapter); writes test_results_{model}.csv, metrics.json, "
+     "confusion_matrix.png.")
+    p = cli_parser("score", "Score essays with a (fine-tuned) model: test_results CSV, metrics.json (QWK, MAE, "
+                            "accuracy, invalid rate), confusion matrix.")
+    p.add_argument("--model", type=model_arg, default=None, help=f"base model: alias ({EMBEDDED_ALIAS}, presets), "
+                                                                 "local dir or Hub id; default: the adapter's base")
     p.add_argument("--adapter", default=None, help="LoRA adapter dir (e.g. checkpoints/RUN/final_adapter)")
     p.add_argument("--data", type=file_arg, required=True, help="essay file to score (JSONL/CSV, notebook 01 schema)")
-    p.add_argument("--out", type=out_dir_arg, required=True, help="output dir for test_results_{model}.csv, metrics.json, confusion_matrix.png")
+    p.add_argument("--out", type=out_dir_arg, required=True,
+                   help="output dir for test_results_{model}.csv, metrics.json, confusion_matrix.png")
     p.add_argument("--limit", type=num_arg(int, lo=1), default=None, help="score only the first N essays")
-    p.add_argument("--batch-size", type=num_arg(int, lo=1), default=8, help="prompts per generation batch (default 8; lower it on OOM)")
+    p.add_argument("--batch-size", type=num_arg(int, lo=1), default=8,
+                   help="prompts per generation batch (default 8; lower it on OOM)")
     p.add_argument("--max-new-tokens", type=num_arg(int, lo=1), default=None,
                    help="generation length (default 256; --task summary 64, summary-eval 96)")
     p.add_argument("--template", default="auto", choices=TEMPLATES,
-                   help="prompt format the model was trained with (default auto: the adapter's record, else the preset's)")
-    p.add_argument("--traits", action="store_true", help="multi-task scorer: ask for the trait scores too and report trait QWK")
+                   help="prompt format the model was trained with (default auto: the adapter's record, "
+                        "else the preset's)")
+    p.add_argument("--traits", action="store_true",
+                   help="multi-task scorer: ask for the trait scores too and report trait QWK")
     p.add_argument("--task", default=None, choices=["essay", "traits", "summary", "summary-eval"],
-                   help="what the file holds (default essay; traits = --traits; summary: ROUGE/BLEU; summary-eval: rubric QWK)")
+                   help="what the file holds (default essay; traits = --traits; summary: ROUGE/BLEU; summary-eval: "
+                        "rubric QWK)")
     p.add_argument("--backend", default="auto", choices=["auto", "unsloth", "hf"])
-    p.add_argument("--min-score", type=num_arg(int), default=None, help="rubric minimum (default: meta.json beside --data)")
-    p.add_argument("--max-score", type=num_arg(int), default=None, help="rubric maximum (default: meta.json beside --data)")
+    p.add_argument("--min-score", type=num_arg(int), default=None,
+                   help="rubric minimum (default: meta.json beside --data)")
+    p.add_argument("--max-score", type=num_arg(int), default=None,
+                   help="rubric maximum (default: meta.json beside --data)")
     p.add_argument("--invalid-policy", default="farthest", choices=["farthest", "min"],
-                   help="what an invalid output counts as in qwk/mae/accuracy (default: the rubric end farthest from gold)")
+                   help="what an invalid output counts as in qwk/mae/accuracy (default: the rubric end farthest from "
+                        "gold)")
     p.add_argument("--name", default=None, help="model label in the results file name")
-    p.add_argument("--method", default="generate", help="generate (parse the generated JSON), expected or argmax (read the "
-                   "score-digit distribution after '{\"score\": ' in one forward pass); several: generate,expected (first = pred_score)")
+    p.add_argument("--method", default="generate",
+                   help="generate (parse the generated JSON), expected or argmax (read the "
+                   "score-digit distribution after '{\"score\": ' in one forward pass); several: "
+                   "generate,expected (first = pred_score)")
     a = p.parse_args(argv)
-    if a.model is None and a.adapter is None: raise AesKitError("give --model, --adapter, or both (see `aes-kit score --help`)")
+    if a.model is None and a.adapter is None: raise AesKitError("give --model, --adapter, or both (see `aes-kit score "
+                                                                "--help`)")
     if a.adapter is not None: adapter_base(a.adapter, required=a.model is None)   # fail fast, before loading anything
     parse_methods(a.method)
     if a.task in ("summary", "summary-eval"):
@@ -545,7 +593,8 @@ def summary_prompt(row,                  # interview row from `aes_kit.data.load
                    tokenizer=None,       # needed for template="chat"
                    template:str="alpaca", # 'alpaca' (ends with '### Response:') or 'chat'
                   )->str:
-    "The prompt asking for a one-sentence summary of an interview answer (Alpaca template of `aes_kit.prompts`, or chat)."
+    ("The prompt asking for a one-sentence summary of an interview answer (Alpaca template of `aes_kit.prompts`, "
+     "or chat).")
     from aes_kit.prompts import ALPACA
     instruction = SUMMARY_INSTRUCTION.format(question=row["question"])
     if template == "alpaca": return ALPACA.format(instruction=instruction, input=row["answer"])
@@ -569,19 +618,23 @@ def score_summary_eval(model, tok,
                        template:str="chat",   # the prompt format the scorer was trained with
                        max_new_tokens:int=96, batch_size:int=8, progress:bool=True,
                       )->tuple:
-    "Generate each summary's rubric JSON: (results DataFrame, metrics with QWK/MAE per part, on the total, JSON validity)."
+    ("Generate each summary's rubric JSON: (results DataFrame, metrics with QWK/MAE per part, on the total, "
+     "JSON validity).")
     import pandas as pd
     from aes_kit.data import SUMMARY_EVAL_RUBRIC as R
     from aes_kit.prompts import summary_eval_prompt
     from aes_kit.metrics import score_metrics
     rows = [dict(r) for r in ds]
     if not rows: raise AesKitError("no summaries to score")
-    gens = generate_batch(model, tok, [summary_eval_prompt(r, tok, template) for r in rows], max_new_tokens=max_new_tokens,
+    gens = generate_batch(model, tok, [summary_eval_prompt(r, tok, template) for r in rows],
+                          max_new_tokens=max_new_tokens,
                           batch_size=batch_size, progress=progress, desc="summary-eval")
-    preds = [parse_traits(extract_response(g) if template == "alpaca" else g, {k: (0, m) for k, m in R.items()}) for g in gens]
+    preds = [parse_traits(extract_response(g) if template == "alpaca" else g,
+                          {k: (0, m) for k, m in R.items()}) for g in gens]
     valid = [all(p[k] is not None for k in R) for p in preds]
     df = pd.DataFrame({"id": [r["id"] for r in rows], "raw_generation": gens, "valid": valid,
-                       **{f"gold_{k}": [r[k] for r in rows] for k in R}, **{f"pred_{k}": [p[k] for p in preds] for k in R},
+                       **{f"gold_{k}": [r[k] for r in rows] for k in R},
+                       **{f"pred_{k}": [p[k] for p in preds] for k in R},
                        "gold_total": [r["total"] for r in rows],
                        "pred_total": [sum(p.values()) if v else None for p, v in zip(preds, valid)]})
     for c in [f"pred_{k}" for k in (*R, "total")]: df[c] = df[c].astype("Int64")
@@ -613,7 +666,8 @@ def score_task_file(data,                 # a summary or summary-eval file (note
                     max_new_tokens:int|None=None, # None: the task's default (64 summary, 96 rubric JSON)
                     template:str="auto", backend:str="auto", name:str|None=None, log=print,
                    )->dict:
-    "Score a summary file (ROUGE/BLEU) or a summary-eval file (rubric QWK/MAE); writes the results CSV and metrics.json."
+    ("Score a summary file (ROUGE/BLEU) or a summary-eval file (rubric QWK/MAE); writes the results CSV and "
+     "metrics.json.")
     from aes_kit.data import load_dataset_file
     fns = {"summary": score_summaries, "summary-eval": score_summary_eval}
     if task not in fns: raise AesKitError(f"task: expected summary or summary-eval here, got {task!r}")
@@ -630,14 +684,16 @@ def score_task_file(data,                 # a summary or summary-eval file (note
     df, metrics = fns[task](m, tok, ds, template=template, batch_size=batch_size, progress=is_main_process(), **kw)
     if not is_main_process(): return metrics
     out = Path(out_dir)
-    metrics.update(model=str(base), adapter=str(adapter) if adapter else None, name=label, data=str(data), template=template,
+    metrics.update(model=str(base), adapter=str(adapter) if adapter else None, name=label, data=str(data),
+                   template=template,
                    seconds=round(time.time() - t0, 2),
                    files=dict(results=str(out/f"test_results_{label}.csv"), metrics=str(out/"metrics.json")))
     with result_set(out, owns=SCORE_FILES) as tmp:
         df.to_csv(tmp/f"test_results_{label}.csv", index=False, encoding="utf-8")
         write_json(tmp/"metrics.json", metrics)
     if task == "summary":
-        log(f"{label}: ROUGE-1 {metrics['rouge1']:.3f} · ROUGE-2 {metrics['rouge2']:.3f} · ROUGE-L {metrics['rougeL']:.3f} · "
+        log(f"{label}: ROUGE-1 {metrics['rouge1']:.3f} · ROUGE-2 {metrics['rouge2']:.3f} · ROUGE-L "
+            f"{metrics['rougeL']:.3f} · "
             f"BLEU {metrics['bleu']:.1f} · n {metrics['n']}")
     else:
         log(f"{label}: total QWK {metrics['total']['qwk']:.3f} · MAE {metrics['total']['mae']:.1f} · mean part QWK "

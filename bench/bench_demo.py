@@ -25,14 +25,16 @@ def main(argv=None):
         load0 = os.getloadavg()[0]
         t0 = time.time()
         ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        rc = subprocess.run([sys.executable, "-c", "import sys; from aes_kit.core import main; sys.exit(main())", "demo",
+        rc = subprocess.run([sys.executable, "-c",
+                             "import sys; from aes_kit.core import main; sys.exit(main())", "demo",
                              "--out", str(out), *a.extra], env=env).returncode
         wall = time.time() - t0
         ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
         if rc != 0: sys.exit(f"aes-kit demo failed (exit {rc})")
         s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-        r = dict(run=i, wall_seconds=round(wall, 1), cpu_seconds=round(cpu, 1), idle_estimate_s=round(cpu / a.threads, 1),
+        r = dict(run=i, wall_seconds=round(wall, 1), cpu_seconds=round(cpu, 1),
+                 idle_estimate_s=round(cpu / a.threads, 1),
                  demo_seconds=s["wall_seconds"], load_before=round(load0, 2),
                  load_after=round(os.getloadavg()[0], 2), settings=s["settings"], scores=s["scores"])
         results.append(r)

@@ -44,8 +44,10 @@ def main(argv=None):
             best[bs] = min(best[bs], s); outs[bs] = out
     same = sum(x == y for x, y in zip(outs[1], outs[a.batch_size]))
     speedup = best[1] / best[a.batch_size]
-    device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else f"CPU ({os.cpu_count()} cores, {torch.get_num_threads()} threads)"
-    print(f"model {a.model} ({model.aes_backend}) · {device} · {a.n} essays · prompt tokens {min(n_tok)}-{max(n_tok)} · "
+    device = torch.cuda.get_device_name(0) if torch.cuda.is_available() \
+        else f"CPU ({os.cpu_count()} cores, {torch.get_num_threads()} threads)"
+    print(f"model {a.model} ({model.aes_backend}) · {device} · {a.n} essays · prompt tokens "
+          f"{min(n_tok)}-{max(n_tok)} · "
           f"max_new_tokens {a.max_new_tokens} · greedy · best of {a.repeats}")
     print(f"{'mode':<22}{'seconds':>10}{'essays/s':>10}")
     for label, bs in (("one at a time", 1), (f"batched (bs={a.batch_size})", a.batch_size)):

@@ -79,7 +79,8 @@ def main():
           f"{'wall ratio':>12}{'CPU ratio':>11}")
     for k, r in rows.items():
         print(f"{k:<9}{r['questions']:>10}{100*r['agreement']:>10.1f}%{r['max_abs_loglik_diff']:>10.1e}"
-              f"{r['aes_kit']['wall_s']:>11.1f}{r['harness']['wall_s']:>11.1f}{r['wall_ratio']:>12.3f}{r['cpu_ratio']:>11.3f}")
+              f"{r['aes_kit']['wall_s']:>11.1f}{r['harness']['wall_s']:>11.1f}"
+              f"{r['wall_ratio']:>12.3f}{r['cpu_ratio']:>11.3f}")
     ok = all(r["agreement"] >= 0.99 and r["wall_ratio"] <= 1/3 for r in rows.values())
     print("PASS" if ok else "FAIL", "(target per sampler: agreement >= 99%, wall-time ratio <= 1/3; CPU time is the "
           "steadier number on a shared machine)")
@@ -105,7 +106,8 @@ def run_one(sampler, a, model_dir, data, res_dir, env, lim):
     cmd_h = [sys.executable, "-m", "lm_eval", "run", "--model", "hf",
              "--model_args", f"pretrained={model_dir},dtype=float32", "--tasks", group,
              "--include_path", str(ROOT / "bench" / "lm_eval_tasks"), "--num_fewshot", str(a.shots),
-             "--batch_size", a.harness_batch_size, "--device", a.device, "--output_path", str(h_out), "--log_samples", *lim]
+             "--batch_size", a.harness_batch_size, "--device", a.device, "--output_path", str(h_out),
+             "--log_samples", *lim]
     print(f"[{sampler}] running lm-eval 0.4.13 --tasks {group} ...", flush=True)
     rc2, wall2, rss2, cpu2 = run_measured(cmd_h, env, res_dir / f"harness_{sampler}.log")
     if rc2: sys.exit(f"lm-eval failed (rc {rc2}); see {res_dir/f'harness_{sampler}.log'}")
@@ -123,7 +125,8 @@ def run_one(sampler, a, model_dir, data, res_dir, env, lim):
     if n != len(ours): sys.exit(f"harness has {n} of our {len(ours)} questions: compare failed")
     h_acc = sum(theirs[(r['subject'], int(r['index']))][0] == r["answer"] for _, r in ours.iterrows()) / n
     row = dict(questions=n, harness_task=group,
-               aes_kit=dict(wall_s=round(wall1, 2), cpu_s=round(cpu1, 2), eval_s=ores["seconds"], load_s=ores.get("load_seconds"),
+               aes_kit=dict(wall_s=round(wall1, 2), cpu_s=round(cpu1, 2), eval_s=ores["seconds"],
+                            load_s=ores.get("load_seconds"),
                             peak_rss_mb=round(rss1, 1), accuracy=ores["accuracy_micro"], batch_size=a.batch_size,
                             fewshot=ores.get("fewshot"), fewshot_seed=ores.get("fewshot_seed")),
                harness=dict(wall_s=round(wall2, 2), cpu_s=round(cpu2, 2), peak_rss_mb=round(rss2, 1), accuracy=h_acc,

@@ -36,7 +36,8 @@ def main(argv=None):
         ce_tr = sft_trainer_class()(model=model, processing_class=tok, args=cfg, train_dataset=recs)
         variants = {"ce (SFTTrainer)": ce_tr,
                     "ce+ntl+emo (composite)": composite_trainer_class()(model=model, processing_class=tok, args=cfg,
-                                                                        train_dataset=recs, ntl_weight=2.0, emo_weight=0.1),
+                                                                        train_dataset=recs, ntl_weight=2.0,
+                                                                        emo_weight=0.1),
                     "ce+ntl (composite)": composite_trainer_class()(model=model, processing_class=tok, args=cfg,
                                                                     train_dataset=recs, ntl_weight=2.0, emo_weight=0.0)}
         for tr in variants.values(): tr.current_gradient_accumulation_steps = 1   # normally set inside train()
@@ -55,15 +56,18 @@ def main(argv=None):
     med = {k: statistics.median(v) for k, v in times.items()}
     base = med["ce (SFTTrainer)"]
     dev = torch.cuda.get_device_name(0) if cuda else f"cpu ({torch.get_num_threads()} threads)"
-    print(f"model {a.model} · backend {model.aes_backend} · {dev} · batch {a.batch} × {batch['input_ids'].shape[1]} tokens "
+    print(f"model {a.model} · backend {model.aes_backend} · {dev} · batch {a.batch} × "
+          f"{batch['input_ids'].shape[1]} tokens "
           f"({n_tok} answer tokens) · {a.reps} reps after {a.warmup} warm-up\n")
     print(f"{'variant':<26}{'median ms':>11}{'min ms':>9}{'ratio':>8}")
     for k, v in times.items():
         print(f"{k:<26}{1000*med[k]:>11.1f}{1000*min(v):>9.1f}{med[k]/base:>8.3f}")
     ratio = med["ce+ntl+emo (composite)"] / base
-    print(f"\ncomposite / CE-only step time: {ratio:.3f}x (target <= 1.10x) -> {'OK' if ratio <= 1.10 else 'ABOVE TARGET'}")
+    print(f"\ncomposite / CE-only step time: {ratio:.3f}x (target <= 1.10x) "
+          f"-> {'OK' if ratio <= 1.10 else 'ABOVE TARGET'}")
     out = Path(__file__).resolve().parent/"results"; out.mkdir(exist_ok=True)
-    (out/"bench_loss.json").write_text(json.dumps(dict(model=a.model, backend=model.aes_backend, device=dev, batch=a.batch,
+    (out/"bench_loss.json").write_text(json.dumps(dict(model=a.model, backend=model.aes_backend, device=dev,
+                                                       batch=a.batch,
         seq_tokens=int(batch["input_ids"].shape[1]), answer_tokens=n_tok, reps=a.reps, median_s=med,
         all_s=times, ratio=ratio), indent=1))
     return 0 if ratio == ratio else 1

@@ -23,7 +23,8 @@ def main(argv=None):
     d = demo_settings("cpu")
     ap.add_argument("--steps", type=int, default=d["steps"]); ap.add_argument("--seeds", default="0,1")
     ap.add_argument("--lr", type=float, default=d["lr"]); ap.add_argument("--batch", type=int, default=d["batch_size"])
-    ap.add_argument("--seq", type=int, default=d["max_seq_length"]); ap.add_argument("--losses", default=",".join(LOSSES))
+    ap.add_argument("--seq", type=int,
+                    default=d["max_seq_length"]); ap.add_argument("--losses", default=",".join(LOSSES))
     ap.add_argument("--group-by-length", action="store_true", default=d["group_by_length"])
     ap.add_argument("--fresh", action="store_true", help="ignore earlier runs in the results file (default: keep the "
                     "runs made with the same settings and do only the missing (loss, seed) pairs)")
@@ -49,7 +50,8 @@ def main(argv=None):
             t0 = time.time()
             with tempfile.TemporaryDirectory() as d:
                 tr = train_scorer(data_dir()/"aes_sample"/"train.jsonl", out_dir=d, max_steps=a.steps, save_steps=10**6,
-                                  lr=a.lr, batch_size=a.batch, grad_accum=1, max_seq_length=a.seq, group_by_length=a.group_by_length,
+                                  lr=a.lr, batch_size=a.batch, grad_accum=1, max_seq_length=a.seq,
+                                  group_by_length=a.group_by_length,
                                   seed=seed, log=lambda *x: None, **LOSSES[name])
                 P = score_distribution(tr["trainer"].model, tr["trainer"].processing_class, test)
             r = dict(loss=name, seed=seed, **same, threads=int(os.environ.get("OMP_NUM_THREADS", "0") or 0),
@@ -67,6 +69,7 @@ def main(argv=None):
                           f"{(max(r[k] for r in rs) - min(r[k] for r in rs)) / 2:.3f}")
         print(f"| {name} | {cell('expected')} | {cell('argmax')} | {cell('bimodal')} |")
     print(f"\n{len(runs)} runs, {a.steps} steps × {a.batch} essays at {a.seq} tokens, "
-          f"{'length-grouped' if a.group_by_length else 'random'} batches, {prec}, seeds {a.seeds}, lr {a.lr}; saved {dst}")
+          f"{'length-grouped' if a.group_by_length else 'random'} batches, {prec}, seeds {a.seeds}, lr {a.lr}; "
+          f"saved {dst}")
 
 if __name__ == "__main__": main()

@@ -69,11 +69,13 @@ def test_unreadable_file_one_line():
 
 # ---- parsing: too deep, too long a number, broken JSON inside a cell ----------------------------------------------
 PARSE = {
-    "deep.jsonl": ('{"prompt": "질문", "essay": "글", "score": 2}\n{"prompt": ' + "{\"a\":" * 30000 + "1" + "}" * 30000 + "}\n",
+    "deep.jsonl": ('{"prompt": "질문", "essay": "글", "score": 2}\n{"prompt": ' + "{\"a\":" * 30000 + "1" + "}" * 30000
+                   + "}\n",
                    ["line 2", "nested too deeply"]),
     "digits.jsonl": ('{"prompt": "질문", "essay": "글", "score": ' + "3" * 6000 + "}\n", ["line 1", "6000 digits"]),
     "deep_array.json": ("[" * 40000 + "]" * 40000, ["nested too deeply", "expected a JSON array of objects"]),
-    "gold.csv": ('prompt,essay,label\n질문,글,"{""score"": ' + "4" * 5000 + '}"\n', ["line 2", "column 'label'", "5000 digits"]),
+    "gold.csv": ('prompt,essay,label\n질문,글,"{""score"": ' + "4" * 5000 + '}"\n',
+                 ["line 2", "column 'label'", "5000 digits"]),
     "traits.jsonl": ('{"prompt": "질문", "essay": "글", "score": 2, "traits": "' + "[" * 20000 + '"}\n',
                      ["line 1", "column 'traits'"]),
 }
@@ -88,11 +90,14 @@ def test_parse_failures_one_line(tmp_path, name):
 
 # ---- shape: a row that is not an object, a field of the wrong type, a side file of the wrong shape ----------------
 SHAPE = {
-    "list_row.jsonl": ('{"prompt": "질문", "essay": "글", "score": 2}\n["질문", "글", 2]\n', ["line 2", "expected a JSON object", "list"]),
+    "list_row.jsonl": ('{"prompt": "질문", "essay": "글", "score": 2}\n["질문", "글", 2]\n',
+                       ["line 2", "expected a JSON object", "list"]),
     "number_row.jsonl": ('{"prompt": "질문", "essay": "글", "score": 2}\n42\n', ["line 2", "got int"]),
     "bool_essay.jsonl": ('{"prompt": "질문", "essay": false, "score": 2}\n', ["line 1", "column 'essay'", "got bool"]),
-    "dict_id.jsonl": ('{"id": {"n": 1}, "prompt": "질문", "essay": "글", "score": 2}\n', ["line 1", "column 'id'", "got dict"]),
-    "surrogate.jsonl": ('{"prompt": "질문", "essay": "글\\ud83d", "score": 2}\n', ["line 1", "key 'essay'", "lone surrogate"]),
+    "dict_id.jsonl": ('{"id": {"n": 1}, "prompt": "질문", "essay": "글", "score": 2}\n',
+                      ["line 1", "column 'id'", "got dict"]),
+    "surrogate.jsonl": ('{"prompt": "질문", "essay": "글\\ud83d", "score": 2}\n',
+                        ["line 1", "key 'essay'", "lone surrogate"]),
 }
 
 @pytest.mark.parametrize("name", SHAPE)
@@ -122,8 +127,10 @@ def test_meta_json_shape_one_line(tmp_path, case):
 # ---- invisible-only text counts as empty ---------------------------------------------------------------------------
 INVISIBLE = {
     "zwsp_essay.csv": (H + "e1,질문,\u200b\u200b\u200b,3\n", "essay", "line 2, column 'essay'"),
-    "ideographic_prompt.jsonl": ('{"prompt": "\u3000 \u3000", "essay": "글", "score": 3}\n', "essay", "line 1, column 'prompt'"),
-    "joiners_summary.csv": ("question,answer,summary\n무엇?,대답,\u200c\u200d\u2060\n", "summary", "line 2, column 'summary'"),
+    "ideographic_prompt.jsonl": ('{"prompt": "\u3000 \u3000", "essay": "글", "score": 3}\n', "essay",
+                                 "line 1, column 'prompt'"),
+    "joiners_summary.csv": ("question,answer,summary\n무엇?,대답,\u200c\u200d\u2060\n", "summary",
+                            "line 2, column 'summary'"),
     "bom_choice.csv": ("question,answer,A,B,C,D\n1+1은?,2,1,2,\ufeff\u200b,4\n", "kmmlu", "line 2, column 'C'"),
 }
 
@@ -173,7 +180,8 @@ def test_last_resort_natural_oserror(tmp_path):
 
 
 INJECT = {  # what the stand-in validate_file raises -> fragments of the one line
-    "oserror": ("open('/nonexistent-aes-kit/answers.csv')", ["/nonexistent-aes-kit/answers.csv", "No such file or directory"]),
+    "oserror": ("open('/nonexistent-aes-kit/answers.csv')",
+                ["/nonexistent-aes-kit/answers.csv", "No such file or directory"]),
     "valueerror": ("int('열둘')", ["invalid value", "'열둘'"]),
     "unicodeerror": ("b'ok\\xfe'.decode('utf-8')", ["byte 0xfe at offset 2"]),
     "jsonerror": ("__import__('json').loads('{\"a\": }')", ["invalid JSON at line 1, column 7"]),
@@ -215,7 +223,8 @@ def _start_on_fifo(tmp_path, head:bytes=b""):
     return proc, fd, fifo
 
 
-@pytest.mark.parametrize("sig,code,head", [(signal.SIGTERM, 143, b""), (signal.SIGTERM, 143, H.encode() + b"e1,\xec\xa7\x88"),
+@pytest.mark.parametrize("sig,code,head",
+                         [(signal.SIGTERM, 143, b""), (signal.SIGTERM, 143, H.encode() + b"e1,\xec\xa7\x88"),
                                            (signal.SIGINT, 130, b"")])
 def test_signal_gives_one_line(tmp_path, sig, code, head):
     proc, fd, fifo = _start_on_fifo(tmp_path, head)

@@ -32,14 +32,17 @@ def _aes(hub, *args, block_heavy=False):
 
 
 def test_train_dry_run_on_the_shipped_config(hub, tmp_path):
-    "`train --config config.yaml --dry-run`: the selected model (qwen2.5-7b), the config's batch/accumulation, chat prompts."
+    ("`train --config config.yaml --dry-run`: the selected model (qwen2.5-7b), the config's batch/accumulation, "
+     "chat prompts.")
     rc, out, err = _aes(hub, "train", "--config", CONFIG, "--dry-run", "--out", tmp_path/"run")
     assert rc == 0, err[-2000:]
     assert "2×8 per step" in out and "chat prompts" in out and "loss ntl" in out, out
     assert re.search(r"dry run OK: 240 examples, 45 steps planned", out), out    # 3 epochs of 240 rows at 16
     assert not (tmp_path/"run"/"final_adapter").exists()
-    # the same file, another model: its per_model entry applies (Solar: 1×16, Alpaca, since its tokenizer has no template)
-    rc, out, err = _aes(hub, "train", "--config", CONFIG, "--dry-run", "--out", tmp_path/"solar", "--model", "solar-10.7b")
+    # the same file, another model: its per_model entry applies
+    # (Solar: 1×16, Alpaca, since its tokenizer has no template)
+    rc, out, err = _aes(hub, "train", "--config", CONFIG, "--dry-run", "--out", tmp_path/"solar", "--model",
+                        "solar-10.7b")
     assert rc == 0, err[-2000:]
     assert "1×16 per step" in out and "alpaca prompts" in out, out
     # a flag still beats the per-model setting
@@ -64,8 +67,10 @@ def test_sweep_dry_run_loads_nothing(hub):
 @pytest.mark.parametrize("old,new,want", [
     ("training:", "trainig:", "unknown section `trainig:` (did you mean `training`?)"),
     ("  num_epochs: 3", "  num_epoch: 3", "unknown setting `training.num_epoch` (did you mean `num_epochs`?)"),
-    ("  test: data/aes_sample/test.jsonl", "  tset: data/aes_sample/test.jsonl", "unknown setting `data.tset` (did you mean `test`?)"),
-    ("  solar-10.7b:\n", "  solar-10b:\n", "`per_model.solar-10b`: not a model of this config (did you mean `solar-10.7b`?)"),
+    ("  test: data/aes_sample/test.jsonl", "  tset: data/aes_sample/test.jsonl",
+     "unknown setting `data.tset` (did you mean `test`?)"),
+    ("  solar-10.7b:\n", "  solar-10b:\n",
+     "`per_model.solar-10b`: not a model of this config (did you mean `solar-10.7b`?)"),
     ("  learning_rate: 2.0e-4", "  learning_rate: fast", "`lr` must be a finite number (got 'fast')"),
 ])
 def test_a_misspelled_config_fails_in_one_line(cli, tmp_path, cmd, old, new, want):
@@ -84,9 +89,11 @@ def test_pilot_uses_the_selected_model(hub):
 
 
 def test_early_stopping_stops_and_keeps_the_best(cli, tmp_path):
-    "A learning rate too small to change anything: eval_loss never improves, so patience 1 stops at the second evaluation."
+    ("A learning rate too small to change anything: eval_loss never improves, so patience 1 stops at the second "
+     "evaluation.")
     out = tmp_path/"run"
-    rc, o, e = cli("train", "--data", str(TRAIN), "--ratio", "0.05", "--max-steps", "6", "--batch-size", "2", "--lr", "1e-9",
+    rc, o, e = cli("train", "--data", str(TRAIN), "--ratio", "0.05", "--max-steps", "6", "--batch-size", "2",
+                   "--lr", "1e-9",
                    "--early-stopping-patience", "1", "--eval-steps", "1", "--out", str(out))
     assert rc == 0, e[-2000:]
     st = json.loads((out/"train_summary.json").read_text())["stats"]
@@ -99,21 +106,25 @@ def test_early_stopping_stops_and_keeps_the_best(cli, tmp_path):
 def test_8bit_trains_one_step(cli, tmp_path):
     "bitsandbytes int8 weights + LoRA on CPU (the transformers+PEFT backend: Unsloth loads 8-bit on a GPU only)."
     out = tmp_path/"run"
-    rc, o, e = cli("train", "--data", str(TRAIN), "--ratio", "0.02", "--max-steps", "1", "--load-in-8bit", "--out", str(out))
+    rc, o, e = cli("train", "--data", str(TRAIN), "--ratio", "0.02", "--max-steps", "1", "--load-in-8bit",
+                   "--out", str(out))
     assert rc == 0, e[-2000:]
     st = json.loads((out/"train_summary.json").read_text())["stats"]
     assert st["backend"] == "hf" and st["global_step"] == 1 and st["losses"][0] > 0
-    rc, o, e = cli("train", "--data", str(TRAIN), "--load-in-8bit", "--backend", "unsloth", "--dry-run", "--out", str(out))
+    rc, o, e = cli("train", "--data", str(TRAIN), "--load-in-8bit", "--backend", "unsloth", "--dry-run",
+                   "--out", str(out))
     assert rc == 2 and "needs backend='hf'" in e and e.count("\n") == 1, e
 
 
 def test_the_prompt_format_travels_with_the_adapter(hub, tmp_path):
     "Solar trained with template=auto (Alpaca) is scored with template=auto: the adapter's record picks Alpaca again."
     run = tmp_path/"solar"
-    rc, out, err = _aes(hub, "train", "--model", "solar-10.7b", "--data", TRAIN, "--ratio", "0.02", "--max-steps", "1", "--out", run)
+    rc, out, err = _aes(hub, "train", "--model", "solar-10.7b", "--data", TRAIN, "--ratio", "0.02", "--max-steps", "1",
+                        "--out", run)
     assert rc == 0, err[-2000:]
     assert json.loads((run/"final_adapter"/"aes_kit_prompt.json").read_text()) == dict(template="alpaca", task="essay")
-    rc, out, err = _aes(hub, "score", "--adapter", run/"final_adapter", "--data", TEST, "--limit", "2", "--max-new-tokens", "4",
+    rc, out, err = _aes(hub, "score", "--adapter", run/"final_adapter", "--data", TEST, "--limit", "2",
+                        "--max-new-tokens", "4",
              "--out", tmp_path/"score")
     assert rc == 0, err[-2000:]
     assert json.loads((tmp_path/"score"/"metrics.json").read_text())["template"] == "alpaca"

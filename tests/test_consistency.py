@@ -1,4 +1,5 @@
-"""Self-consistency: votes, the prompt prefilled once, resumable samples.jsonl, the curve against its exact limit, `aes-kit consistency`."""
+("Self-consistency: votes, the prompt prefilled once, resumable samples.jsonl, the curve against its exact limit, "
+ "`aes-kit consistency`.")
 import json, importlib.util, runpy
 from pathlib import Path
 

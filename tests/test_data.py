@@ -9,7 +9,8 @@ DATA = ROOT/"data"
 
 
 def test_generator_is_deterministic():
-    r = subprocess.run([sys.executable, str(ROOT/"tools"/"make_sample_data.py"), "--check"], capture_output=True, text=True)
+    r = subprocess.run([sys.executable, str(ROOT/"tools"/"make_sample_data.py"), "--check"],
+                       capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
 
 
@@ -38,7 +39,8 @@ def test_messy_file_lists_every_problem(tmp_path):
     (b"", "empty file"),
     (b"id,prompt,essay,score\r\n", "header only"),
     (bytes(range(256)), "binary content"),
-    ("id,prompt,essay,score\n1,질문,글,다섯\n".encode(), "line 2, column 'score': expected an integer score in [0, 5], got '다섯'"),
+    ("id,prompt,essay,score\n1,질문,글,다섯\n".encode(),
+     "line 2, column 'score': expected an integer score in [0, 5], got '다섯'"),
     ("id,prompt,essay,score\n1,질문,글,9\n".encode("cp949"), "got 9 (out of range)"),
 ])
 def test_bad_files_one_line(tmp_path, content, frag):
@@ -50,7 +52,8 @@ def test_bad_files_one_line(tmp_path, content, frag):
 def test_library_contract():
     from aes_kit.data import load_essays, read_kmmlu_csv, split_dataset, subsample
     ds = load_essays(DATA/"aes_sample"/"test.jsonl")
-    assert {"id", "prompt_id", "prompt", "essay", "score", "feedback", "min_score", "max_score", "traits"} <= set(ds.column_names)
+    assert {"id", "prompt_id", "prompt", "essay", "score", "feedback", "min_score", "max_score",
+            "traits"} <= set(ds.column_names)
     assert set(ds["score"]) == set(range(6)) and isinstance(ds[0]["score"], int)
     dd = split_dataset(ds, 0.5, seed=1)
     assert len(dd["train"]) + len(dd["test"]) == len(ds)

@@ -63,7 +63,8 @@ def ws(tmp_path_factory):
             "sweep_inf.yaml": f"models: [smollm2-135m]\ndata: {ESSAYS}\nout_dir: {d/'sweep'}\nlr: .inf\n",
             "sweep_model.yaml": f"models: [smollm2-135m, qwen-7]\ndata: {ESSAYS}\nout_dir: {d/'sweep'}\n",
             "sweep_section.yaml": f"models: [smollm2-135m]\ndata: {ESSAYS}\nout_dir: {d/'sweep'}\nscroe:\n  limit: 3\n",
-            "sweep_score.yaml": f"models: [smollm2-135m]\ndata: {ESSAYS}\nout_dir: {d/'sweep'}\nscore: {{limit: nan}}\n"}
+            "sweep_score.yaml": f"models: [smollm2-135m]\ndata: {ESSAYS}\nout_dir: {d/'sweep'}\nscore: {{limit: "
+                                f"nan}}\n"}
     for k, v in cfgs.items(): (d/k).write_text(v, encoding="utf-8"); w[k] = d/k
     (d/"sweep").mkdir(); (d/"sweep"/"sweep_results.csv").write_text("model,status\nold-model,ok\n", encoding="utf-8")
     return w
@@ -106,18 +107,22 @@ def CASES(w):
          ["nobase_adapter", "base_model_name_or_path"]),
         ("merge", "path", ["merge", "--adapter", w["d"]/"no-adapter"], ["no-adapter", "no such directory"]),
         ("merge", "path", ["merge", "--adapter", w["nobase_adapter"], "--out", f], ["--out", "is a file"]),
-        ("merge", "number", ["merge", "--adapter", w["nobase_adapter"], "--max-shard-size", "2GiB"], ["--max-shard-size", "'2GiB'"]),
+        ("merge", "number", ["merge", "--adapter", w["nobase_adapter"], "--max-shard-size", "2GiB"],
+         ["--max-shard-size", "'2GiB'"]),
         ("merge", "number", ["merge", "--adapter", w["nobase_adapter"], "--check", "-1"], ["--check", "'-1'"]),
         ("merge", "choice", ["merge", "--adapter", w["nobase_adapter"], "--bits", "8"], ["--bits", "8"]),
         ("merge", "config", ["merge", "--adapter", w["list_adapter"]], ["list_adapter", "got list"]),
-        ("merge", "config", ["merge", "--adapter", w["nobase_adapter"]], ["nobase_adapter", "base_model_name_or_path", "--model"]),
-        ("merge", "config", ["merge", "--adapter", w["numbase_adapter"]], ["numbase_adapter", "expected a model name, got 7"]),
+        ("merge", "config", ["merge", "--adapter", w["nobase_adapter"]],
+         ["nobase_adapter", "base_model_name_or_path", "--model"]),
+        ("merge", "config", ["merge", "--adapter", w["numbase_adapter"]],
+         ["numbase_adapter", "expected a model name, got 7"]),
         ("kmmlu", "path", ["kmmlu", "--data", w["d"]/"no-kmmlu"], ["--data", "no-kmmlu"]),
         ("kmmlu", "path", ["kmmlu", "--data", KMMLU, "--out", f], ["--out", "is a file"]),
         ("kmmlu", "number", ["kmmlu", "--data", KMMLU, "--shots", "nan"], ["--shots", "'nan'"]),
         ("kmmlu", "choice", ["kmmlu", "--data", KMMLU, "--subjects", "Astrology"], ["--subjects", "'Astrology'"]),
         ("kmmlu", "config", ["kmmlu", "--data", KMMLU, "--adapter", w["list_adapter"]], ["list_adapter", "got list"]),
-        ("consistency", "path", ["consistency", "--model", E, "--data", w["d"]/"none.jsonl", "--out", o], ["--data", "none.jsonl"]),
+        ("consistency", "path", ["consistency", "--model", E, "--data", w["d"]/"none.jsonl", "--out", o],
+         ["--data", "none.jsonl"]),
         ("consistency", "number", [*cons, "--temperature", "nan"], ["--temperature", "'nan'"]),
         ("consistency", "number", [*cons, "--top-p", "inf"], ["--top-p", "'inf'"]),
         ("consistency", "choice", [*cons, "--engine", "tpu"], ["--engine", "'tpu'"]),
@@ -138,7 +143,8 @@ def results(ws):
     plan = ws["d"]/"cases.jsonl"
     plan.write_text("".join(json.dumps(dict(id=i, argv=[str(a) for a in c[2]])) + "\n" for i, c in enumerate(cases)),
                     encoding="utf-8")
-    env = {**os.environ, "AES_KIT_DEBUG": "", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+    env = {**os.environ, "AES_KIT_DEBUG": "", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+           "HF_DATASETS_OFFLINE": "1"}
     r = subprocess.run([sys.executable, "-c", DRIVER, str(plan), ",".join(HEAVY)], capture_output=True, text=True,
                        cwd=ROOT, env=env, timeout=300)
     assert r.returncode == 0, r.stderr[-3000:]
@@ -176,7 +182,8 @@ def test_bad_argument_is_one_line_before_any_model(ws, results, i):
     assert lines[0].startswith(f"aes-kit {sub}: error:"), r["err"]
     for f in frags: assert str(f) in r["err"], (f, r["err"])
     assert r["heavy"] == [], (sub, kind, r["heavy"])     # nothing tried to import torch & co, so no model loaded
-    assert r["seconds"] < 20, r                         # generous: a loaded machine; the import block above is the real proof
+    # generous: a loaded machine; the import block above is the real proof
+    assert r["seconds"] < 20, r
 
 
 def test_sweep_with_unknown_model_leaves_previous_sweep_alone(ws, results):
@@ -203,7 +210,8 @@ def test_model_dir_config_of_the_wrong_shape(tmp_path):
     from aes_kit.core import read_json, AesKitError
     from aes_kit.export import _declared_4bit
     d = tmp_path/"model"; d.mkdir(); (d/"config.json").write_text('[{"model_type": "qwen2"}]', encoding="utf-8")
-    with pytest.raises(AesKitError, match=r"config.json: expected a JSON object \{\.\.\.\}, got list"): read_json(d/"config.json")
+    with pytest.raises(AesKitError, match=r"config.json: expected a JSON object \{\.\.\.\}, "
+                                          r"got list"): read_json(d/"config.json")
     assert _declared_4bit(d) is False
     (d/"config.json").write_text('{"quantization_config": [4]}', encoding="utf-8")
     assert _declared_4bit(d) is False
@@ -214,7 +222,8 @@ def test_samples_file_line_of_the_wrong_shape(tmp_path):
     from aes_kit.core import AesKitError
     from aes_kit.consistency import read_samples
     p = tmp_path/"samples.jsonl"; p.write_text('{"id": "e1", "k": 0}\n[1, 2]\n{"id": "e1", "k": 1}\n', encoding="utf-8")
-    with pytest.raises(AesKitError, match=r"samples.jsonl:2: expected a JSON object per line, got list"): read_samples(p)
+    with pytest.raises(AesKitError, match=r"samples.jsonl:2: expected a JSON object per line, "
+                                          r"got list"): read_samples(p)
 
 
 # ---- config files: every section checked, YAML positions kept ---------------------------------------------------
@@ -262,7 +271,8 @@ def _fake_scoring(monkeypatch, score:int):
     "score_file without a model: load_scorer returns nothing, every generation says `score`."
     import aes_kit.scoring as S
     monkeypatch.setattr(S, "load_scorer", lambda *a, **k: (None, None))
-    monkeypatch.setattr(S, "generate_batch", lambda m, t, prompts, **k: [f'{{"score": {score}, "feedback": "f"}}'] * len(prompts))
+    monkeypatch.setattr(S, "generate_batch", lambda m, t, prompts,
+                        **k: [f'{{"score": {score}, "feedback": "f"}}'] * len(prompts))
 
 
 def _snapshot(d:Path)->dict:
@@ -330,7 +340,8 @@ def test_kmmlu_interrupted_mid_write_keeps_previous_set(tmp_path, monkeypatch, w
     _fake_kmmlu(monkeypatch, "B")
     def boom(*a, **k): raise KeyboardInterrupt
     monkeypatch.setattr(K, where, boom)                           # after the predictions CSV (and the chart)
-    with pytest.raises(KeyboardInterrupt): K.run_kmmlu(None, KMMLU, out, subjects="Math", shots=0, limit=3, progress=False)
+    with pytest.raises(KeyboardInterrupt): K.run_kmmlu(None, KMMLU, out, subjects="Math", shots=0, limit=3,
+                                                       progress=False)
     assert _snapshot(out) == before
     assert [p.name for p in tmp_path.iterdir()] == ["kmmlu"]
 
@@ -359,7 +370,8 @@ def test_result_set_commit_holds_signals_back(tmp_path):
             if not sent and Path(b).parent == out: sent.append(1); os.kill(os.getpid(), signal.SIGTERM)
         C.os.rename = rename
         try:
-            with result_set(out, owns=("*.csv", "*.json")) as t: (t/"a.csv").write_text("new"); (t/"m.json").write_text("new")
+            with result_set(out, owns=("*.csv", "*.json")) as t:
+                (t/"a.csv").write_text("new"); (t/"m.json").write_text("new")
         finally: C.os.rename = real
     finally: signal.signal(signal.SIGTERM, prev)
     assert got == [["new", "new"]]              # the handler ran once both new files were in place

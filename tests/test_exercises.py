@@ -8,7 +8,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NBS = ROOT/"nbs"
 SOLUTIONS = NBS/"solutions"
 NOTEBOOKS = sorted(NBS.glob("[0-9]*.ipynb"))
-PLACEHOLDER = re.compile(r"(=|return|\[|\(|,|:)\s*(\.\.\.|None\b)")   # `x = ...`, `return None`, `dict(a=...)`, `[..., ...]`
+# `x = ...`, `return None`, `dict(a=...)`, `[..., ...]`
+PLACEHOLDER = re.compile(r"(=|return|\[|\(|,|:)\s*(\.\.\.|None\b)")
 
 
 def _cells(nb:Path)->list[dict]: return json.loads(nb.read_text(encoding="utf-8"))["cells"]

@@ -28,7 +28,8 @@ def test_merged_16bit_reproduces_adapter_logits(run):
     def exact_merge():                                                  # the same merge in fp32, no rounding
         ref, _ = load_adapter_model(run["adapter"])
         yield "merged fp32", ref.merge_and_unload()
-    rep = parity_report([adapter_views(run["adapter"], round_to=torch.float16), merged_views(run["m16"]), exact_merge()],
+    rep = parity_report([adapter_views(run["adapter"], round_to=torch.float16), merged_views(run["m16"]),
+                         exact_merge()],
                         load_tokenizer(str(run["m16"])), [PROMPT], max_new_tokens=4, log=lambda *a: None,
                         pairs=[("adapter", "merged fp32"), ("adapter", "merged-16bit"),
                                ("adapter off", "adapter"), ("adapter off", "base rounded")])
@@ -82,7 +83,8 @@ def test_cli_errors_are_one_line(run):
 
 
 def test_cli_unsloth_merge_with_parity(run, tmp_path):
-    "`aes-kit merge --backend unsloth --check 1` in a fresh process: Unsloth's CPU save_pretrained_merged (bf16), then a rerun reuses it."
+    ("`aes-kit merge --backend unsloth --check 1` in a fresh process: Unsloth's CPU save_pretrained_merged (bf16), "
+     "then a rerun reuses it.")
     pytest.importorskip("unsloth")
     rc, out, err = cli("merge", "--adapter", str(run["adapter"]), "--out", str(tmp_path), "--bits", "16",
                        "--backend", "unsloth", "--check", "1", "--check-tokens", "4")
@@ -97,7 +99,8 @@ def test_cli_unsloth_merge_with_parity(run, tmp_path):
 
 
 def test_cli_rerun_reuses_matching_dirs(run, capsys):
-    "The fixture's dirs carry the adapter's sha256: `aes-kit merge --bits 4` on that run dir redoes nothing (--out may name merged-16bit)."
+    ("The fixture's dirs carry the adapter's sha256: `aes-kit merge --bits 4` on that run dir redoes nothing (--out "
+     "may name merged-16bit).")
     from aes_kit import core
     assert core.main(["merge", "--adapter", str(run["adapter"]), "--out", str(run["m16"]), "--bits", "4"]) == 0
     out = capsys.readouterr().out

@@ -1,4 +1,5 @@
-"End-to-end checks of `aes-kit kmmlu` and parity with lm-evaluation-harness 0.4.13 (prompt strings and log-likelihoods)."
+("End-to-end checks of `aes-kit kmmlu` and parity with lm-evaluation-harness 0.4.13 (prompt strings and "
+ "log-likelihoods).")
 import functools, json, os
 from pathlib import Path
 import pytest

@@ -95,7 +95,8 @@ def test_extract_response_and_names():
 def test_score_cli_errors_are_one_line(tmp_path):
     rc, _, err = run_cli("score", "--model", "smollm2-135m", "--data", tmp_path / "none.jsonl", "--out", tmp_path)
     assert rc == 2 and err.count("\n") == 1 and "no such file" in err
-    rc, _, err = run_cli("score", "--adapter", tmp_path, "--data", data_dir() / "aes_sample" / "test.jsonl", "--out", tmp_path)
+    rc, _, err = run_cli("score", "--adapter", tmp_path, "--data", data_dir() / "aes_sample" / "test.jsonl",
+                         "--out", tmp_path)
     assert rc == 2 and "not a LoRA adapter" in err
 
 
@@ -105,7 +106,8 @@ def test_score_cli_writes_all_outputs(tmp_path):
                            "--max-new-tokens", 12, "--batch-size", 3, "--backend", "hf")
     assert rc == 0, err
     df = pd.read_csv(tmp_path / "test_results_smollm2-135m.csv")
-    assert list(df.columns[:8]) == ["id", "prompt_id", "question", "essay", "gold_json", "predicted_json", "status", "raw_generation"]
+    assert list(df.columns[:8]) == ["id", "prompt_id", "question", "essay", "gold_json", "predicted_json", "status",
+                                    "raw_generation"]
     assert len(df) == 3 and df["gold_json"].map(lambda s: "score" in json.loads(s)).all()
     m = json.loads((tmp_path / "metrics.json").read_text(encoding="utf-8"))
     for k in ("qwk", "qwk_valid", "per_prompt_qwk", "mean_prompt_qwk", "mae", "exact_accuracy", "invalid_rate", "n"):
@@ -155,7 +157,8 @@ def test_score_distribution_reads_the_last_real_token_of_each_row():
 def test_score_cli_methods(tmp_path):
     test = data_dir() / "aes_sample" / "test.jsonl"
     rc, out, err = run_cli("score", "--model", "smollm2-135m", "--data", test, "--out", tmp_path, "--limit", 3,
-                           "--max-new-tokens", 8, "--batch-size", 3, "--backend", "hf", "--method", "expected,generate,argmax")
+                           "--max-new-tokens", 8, "--batch-size", 3, "--backend", "hf", "--method",
+                           "expected,generate,argmax")
     assert rc == 0, err
     df = pd.read_csv(tmp_path / "test_results_smollm2-135m.csv")
     assert (df["score_method"] == "expected").all() and (df["status"] == "readout").all()
@@ -167,7 +170,8 @@ def test_score_cli_methods(tmp_path):
     assert m["method"] == "expected" and sorted(m["methods"]) == ["argmax", "expected", "generate"]
     for v in m["methods"].values(): assert v["n"] == 3 and {"qwk", "mae", "exact_accuracy", "invalid_rate"} <= set(v)
     assert m["methods"]["expected"]["invalid_rate"] == 0 and m["qwk"] == m["methods"]["expected"]["qwk"]
-    rc, _, err = run_cli("score", "--model", "smollm2-135m", "--data", test, "--out", tmp_path, "--method", "expected,vote")
+    rc, _, err = run_cli("score", "--model", "smollm2-135m", "--data", test, "--out", tmp_path, "--method",
+                         "expected,vote")
     assert rc == 2 and err.count("\n") == 1 and "--method must be one or more of generate, expected, argmax" in err
 
 

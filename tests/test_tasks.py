@@ -1,4 +1,5 @@
-"""Every training task trains one step and is scored with its own metrics (fast: embedded model, short sequences, CPU)."""
+("Every training task trains one step and is scored with its own metrics (fast: embedded model, short sequences, "
+ "CPU).")
 import json
 from pathlib import Path
 
@@ -7,7 +8,8 @@ import pytest
 from aes_kit.core import data_dir
 
 D = data_dir()
-FILES = {"essay": D/"aes_sample"/"train.jsonl", "traits": D/"aes_sample"/"train.jsonl", "summary": D/"interview_sample.csv",
+FILES = {"essay": D/"aes_sample"/"train.jsonl", "traits": D/"aes_sample"/"train.jsonl",
+         "summary": D/"interview_sample.csv",
          "summary-eval": D/"summary_eval_sample.jsonl"}
 FAST = ["--model", "smollm2-135m", "--max-seq-length", "320", "--batch-size", "1", "--grad-accum", "1", "--lr", "1e-3",
         "--max-steps", "1", "--save-steps", "5"]
@@ -43,7 +45,8 @@ def test_traits_adapter_reports_trait_qwk(adapters, cli, tmp_path):
 
 
 def test_summary_rouge_bleu_before_and_after(adapters, cli, tmp_path):
-    for label, who in (("before", ["--model", "smollm2-135m"]), ("after", ["--adapter", adapters["summary"]/"final_adapter"])):
+    for label, who in (("before", ["--model", "smollm2-135m"]), ("after",
+                                                                 ["--adapter", adapters["summary"]/"final_adapter"])):
         rc, o, e = cli("score", *who, "--data", FILES["summary"], "--out", tmp_path/label, "--task", "summary",
                        "--limit", "2", "--max-new-tokens", "12")
         assert rc == 0, e[-2000:]

@@ -25,10 +25,13 @@ def test_layout_and_quirks(hub):
     gemma = json.loads(next((hub/"models--google--gemma-2-9b-it").glob("snapshots/*/config.json")).read_text())
     assert gemma["architectures"] == ["Gemma2ForCausalLM"] and gemma["final_logit_softcapping"] == 30.0
     assert gemma["tie_word_embeddings"] is True
-    llama = json.loads(next((hub/"models--meta-llama--Llama-3.1-8B-Instruct").glob("snapshots/*/config.json")).read_text())
+    llama = json.loads(next((hub/"models--meta-llama--Llama-3.1-8B-Instruct").glob("snapshots/*/config.json"))
+                       .read_text())
     assert (llama.get("rope_scaling") or llama.get("rope_parameters"))["rope_type"] == "llama3"
-    tok = json.loads(next((hub/"models--upstage--SOLAR-10.7B-v1.0").glob("snapshots/*/tokenizer_config.json")).read_text())
-    assert not tok.get("chat_template") and not list((hub/"models--upstage--SOLAR-10.7B-v1.0").glob("snapshots/*/chat_template.jinja"))
+    tok = json.loads(next((hub/"models--upstage--SOLAR-10.7B-v1.0").glob("snapshots/*/tokenizer_config.json"))
+                     .read_text())
+    assert not tok.get("chat_template") \
+        and not list((hub/"models--upstage--SOLAR-10.7B-v1.0").glob("snapshots/*/chat_template.jinja"))
     assert (hub/"datasets--HAERAE-HUB--KMMLU").is_dir()
 
 @pytest.mark.parametrize("backend", ["hf", "unsloth"])

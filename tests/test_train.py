@@ -29,7 +29,8 @@ def test_ntl_equals_ntloss(tok, kind):
         logits = torch.randn(2, 9, len(tok), generator=g) * 4
         labels = torch.randint(0, len(tok), (2, 9), generator=g)
         if trial % 2 == 0:
-            labels = torch.where(torch.rand(2, 9, generator=g) < 0.5, digits[torch.randint(0, 10, (2, 9), generator=g)], labels)
+            labels = torch.where(torch.rand(2, 9, generator=g) < 0.5,
+                                 digits[torch.randint(0, 10, (2, 9), generator=g)], labels)
         labels[torch.rand(2, 9, generator=g) < 0.3] = -100
         if trial == 7: labels[:] = -100
         for red in ("mean", "sum", "none"):
@@ -79,7 +80,8 @@ def test_truncation_is_never_silent(tok):
     from aes_kit.prompts import sft_records, tokenize_example
     from aes_kit.train import tokenized_records, TruncationWarning
     rows = load_essays(TRAIN).select(range(6))
-    full = [len(tokenize_example(r["prompt"], r["completion"], tok, 10**9)["input_ids"]) for r in sft_records(rows, tok)]
+    full = [len(tokenize_example(r["prompt"], r["completion"], tok,
+                                 10**9)["input_ids"]) for r in sft_records(rows, tok)]
     cut_at = sorted(full)[2]                                     # the three longest do not fit
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")

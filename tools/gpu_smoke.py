@@ -80,7 +80,8 @@ def train(name:str, out:Path, steps:int, bs:int, ga:int, seq:int)->dict:
     from aes_kit.core import data_dir
     from aes_kit.train import train_scorer
     run = train_scorer(data_dir()/"aes_sample"/"train.jsonl", name, out_dir=out, max_steps=steps, save_steps=steps,
-                       loss="ntl+emo", batch_size=bs, grad_accum=ga, max_seq_length=seq, lr=1e-4, seed=0, log=lambda *a: None)
+                       loss="ntl+emo", batch_size=bs, grad_accum=ga, max_seq_length=seq, lr=1e-4, seed=0,
+                       log=lambda *a: None)
     st = run["stats"]
     print(f"[gpu-smoke]   bs {bs} x ga {ga}: losses {[round(x, 4) for x in st['losses']]}, "
           f"step {sum(st['step_s'])/max(len(st['step_s']), 1):.2f}s", flush=True)
@@ -121,7 +122,8 @@ def main(argv=None)->int:
     seq = 1024 if cuda else 256
     if cuda:
         total = torch.cuda.get_device_properties(0).total_memory / 2**30
-        print(f"[gpu-smoke] {torch.cuda.get_device_name(0)}: {total:.0f} GiB, capped at {T4_GIB} GiB (a T4)", flush=True)
+        print(f"[gpu-smoke] {torch.cuda.get_device_name(0)}: {total:.0f} GiB, capped at {T4_GIB} GiB (a "
+              "T4)", flush=True)
     S = Stages()
     with tempfile.TemporaryDirectory(dir=a.work) as tmp:
         work = Path(tmp)

@@ -204,7 +204,8 @@ def make_essays(seed: int = SEED):
 
 def essay_meta(train, test) -> dict:
     dist = lambda rs: {str(s): sum(r["score"] == s for r in rs) for s in SCORE_COUNTS}
-    return dict(name="aes_sample", description="Korean argumentative essays composed from graded building blocks (aes-kit)",
+    return dict(name="aes_sample",
+                description="Korean argumentative essays composed from graded building blocks (aes-kit)",
                 license=LICENSE, seed=SEED, generator="tools/make_sample_data.py", min_score=0, max_score=5,
                 score_rule="score = round_half_up(mean(content, organization, expression))",
                 traits={t: [0, 5] for t in TRAITS}, rubric=SCORE_RUBRIC, trait_rubric=TRAIT_RUBRIC,
@@ -312,7 +313,8 @@ ARTICLES = [
     dict(text=["가람청소년연구소가 중고생 1,000명의 수면 시간을 조사했다.", "평일 평균 수면 시간은 6시간 10분으로 권장 시간보다 2시간 짧았다.",
                "잠들기 전 휴대폰을 30분 넘게 보는 학생은 수면 시간이 더 짧았다.", "연구소는 등교 시간을 늦추는 방안을 제안했다.",
                "조사는 온라인 설문으로 두 주 동안 진행되었다."],
-         points=[("중고생 평일 수면은 평균 6시간 10분으로 권장보다 2시간 짧다.", "중고생의 평일 평균 수면은 6시간 10분으로 권장보다 2시간 짧다.", "중고생 평일 수면은 평균 8시간으로 충분하다."),
+         points=[("중고생 평일 수면은 평균 6시간 10분으로 권장보다 2시간 짧다.", "중고생의 평일 평균 수면은 6시간 10분으로 권장보다 2시간 짧다.",
+                  "중고생 평일 수면은 평균 8시간으로 충분하다."),
                  ("자기 전 휴대폰을 오래 보면 더 적게 잔다.", "자기 전 휴대폰을 오래 보는 학생은 더 적게 잔다.", "자기 전 휴대폰은 수면과 관계가 없다."),
                  ("연구소는 등교 시간을 늦추자고 제안했다.", "연구소는 등교 시간 늦추기를 제안했다.", "연구소는 야간 자율 학습을 늘리자고 제안했다.")],
          distractor="조사는 두 주 동안 온라인으로 했다."),
@@ -335,7 +337,8 @@ KINDS = ("excellent", "missing", "wrong_fact", "verbose", "poor")   # one studen
 
 
 def score_summary(covered: int, wrong: int, verbose: bool, errors: int, length_ratio: float) -> dict:
-    "Rubric: content/40 (key points covered), accuracy/30 (wrong facts), conciseness/20 (length vs article), grammar/10 (errors)."
+    ("Rubric: content/40 (key points covered), accuracy/30 (wrong facts), conciseness/20 (length vs article), "
+     "grammar/10 (errors).")
     content = round(40*covered/3) - (2 if verbose else 0)
     accuracy = max(0, 30 - 15*wrong)
     conciseness = 20 if length_ratio <= .6 else 14 if length_ratio <= .8 else 8
@@ -387,7 +390,8 @@ def make_summary_eval(seed: int = SEED):
                 fb = "핵심 내용이 하나뿐이고 맞춤법·띄어쓰기 오류가 있습니다."
             student = " ".join(pts)
             ratio = len(student.replace(" ", ""))/len(article.replace(" ", ""))
-            rows.append(dict(id=f"sum-{a_i+1:02d}-{kind}", article=article, student_summary=student, reference_summary=reference,
+            rows.append(dict(id=f"sum-{a_i+1:02d}-{kind}", article=article, student_summary=student,
+                             reference_summary=reference,
                              **score_summary(covered, wrong, verbose, errors, ratio), feedback=fb))
     rng.shuffle(rows)
     return rows
@@ -397,7 +401,8 @@ def make_summary_eval(seed: int = SEED):
 def make_messy() -> str:
     "A deliberately messy essay CSV for the notebook-01 exercise (CRLF, BOM, extra column, 6 bad rows)."
     rows = [["id", "question", "essay", "score", "feedback", "memo"],
-            ["m1", PROMPTS["p2"]["prompt"], "나는 일회용품 사용을 줄여야 한다고 생각한다. 첫째, 플라스틱 쓰레기는 썩는 데 수백 년이 걸린다.", "4", "근거가 분명합니다.", ""],
+            ["m1", PROMPTS["p2"]["prompt"], "나는 일회용품 사용을 줄여야 한다고 생각한다. 첫째, 플라스틱 쓰레기는 썩는 데 수백 년이 걸린다.", "4",
+             "근거가 분명합니다.", ""],
             ["m2", PROMPTS["p2"]["prompt"], "환경은 중요하다고 많이 들었다.", "다섯", "", "점수를 한글로 적음"],
             ["m3", PROMPTS["p3"]["prompt"], "   ", "2", "", "본문 없음"],
             ["m4", PROMPTS["p3"]["prompt"], "책을 읽으면 어휘력과 문장력이 자란다.", "3.5", "", "반점수"],
