@@ -23,7 +23,8 @@ from .prompts import TEMPLATES, PROMPT_FORMAT_FILE, resolve_template, prompt_tok
 
 # %% ../nbs/02_train.ipynb #d011f2eb
 def cpu_bf16()->bool:
-    "Whether CPU training autocasts to bf16: only when asked (`AES_KIT_CPU_BF16=1`) and the CPU has native bf16 matmuls."
+    ("Whether CPU training autocasts to bf16: only when asked (`AES_KIT_CPU_BF16=1`) and the CPU has native bf16 "
+     "matmuls.")
     if os.environ.get("AES_KIT_CPU_BF16", "").strip().lower() not in ("1", "true", "yes", "on"): return False
     import torch
     return any(getattr(torch.cpu, f, lambda: False)() for f in ("_is_avx512_bf16_supported", "_is_amx_tile_supported"))
@@ -92,7 +93,8 @@ def warn_truncated(lengths:list[int], # tokens each example needs in full (promp
     import warnings
     n = sum(int(l) > max_length for l in lengths)
     if n: warnings.warn(f"{n} of {len(lengths)} {what} are longer than max_length={max_length} tokens and lose the "
-                        f"middle of their text (essay, article or answer); max_length={max(lengths)} would fit them all", TruncationWarning, stacklevel=2)
+                        f"middle of their text (essay, article or answer); max_length={max(lengths)} would fit them "
+                        "all", TruncationWarning, stacklevel=2)
     return n
 
 def tokenized_records(ds,                 # essay rows from `aes_kit.data.load_essays`
@@ -107,10 +109,13 @@ def tokenized_records(ds,                 # essay rows from `aes_kit.data.load_e
     recs = task_records(ds, tokenizer, task, template)
     rows = [tokenize_example(r["prompt"], r["completion"], tokenizer, 10**9) for r in recs]   # in full first
     warn_truncated([len(r["input_ids"]) for r in rows], max_length)
-    rows = [r if len(r["input_ids"]) <= max_length else tokenize_example(p["prompt"], p["completion"], tokenizer, max_length)
+    rows = \
+        [r if len(r["input_ids"]) <= max_length else tokenize_example(p["prompt"], p["completion"],
+                                                                      tokenizer, max_length)
             for r, p in zip(rows, recs)]
     rows = [r for r in rows if any(l != -100 for l in r["labels"])]
-    if not rows: raise AesKitError(f"no example keeps an answer token within max_length={max_length}: raise max_seq_length")
+    if not rows: raise AesKitError(f"no example keeps an answer token within max_length={max_length}: "
+                                   "raise max_seq_length")
     return Dataset.from_list([{k: list(r[k]) for k in ("input_ids", "attention_mask", "labels")} for r in rows])
 
 # %% ../nbs/02_train.ipynb #d0e7a5b0
@@ -161,7 +166,8 @@ TRAIN_SETTINGS = dict(
     target_modules=Setting(None, "LoRA target layers, comma-separated (default: found per architecture)", list),
     load_in_4bit=Setting(None, "4-bit weights (default: on a GPU)", bool),
     load_in_8bit=Setting(False, "bitsandbytes int8 weights instead of 4-bit (a preset loads its 16-bit repo)", bool),
-    template=Setting("auto", "prompt format (auto: the preset's, Alpaca for Solar, else the chat template)", str, TEMPLATES),
+    template=Setting("auto", "prompt format (auto: the preset's, Alpaca for Solar, else the chat template)",
+                     str, TEMPLATES),
     warmup_ratio=Setting(0.05, "share of the steps that warm the learning rate up", float, lo=0, hi=1),
     weight_decay=Setting(0.01, "AdamW weight decay", float, lo=0),
     logging_steps=Setting(1, "log every K steps", int, lo=1),
@@ -197,7 +203,10 @@ def _setting(key:str, value, where:str):
             if str(value).lower() in ("false", "no", "0", "off"): return False
             raise ValueError
         if kind is list:
-            return [str(v) for v in value] if isinstance(value, (list, tuple)) else [s.strip() for s in str(value).split(",") if s.strip()]
+            return [str(v) for v in value] if isinstance(value,
+                                                         (list,
+                                                          tuple)) else [s.strip() for s in str(value).split(",")
+                                                                        if s.strip()]
         if isinstance(value, (list, dict)): raise ValueError
         return str(value)
     except (TypeError, ValueError):
@@ -210,7 +219,8 @@ def _read_yaml(p:Path):
     raw = p.read_bytes()
     try: text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise AesKitError(f"{p}: not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start}); save it as UTF-8") from None
+        raise AesKitError(f"{p}: not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start}); "
+                          "save it as UTF-8") from None
     try: return yaml.safe_load(text)
     except yaml.MarkedYAMLError as e:
         m, why = e.problem_mark, " ".join(str(e.problem or e.context or "invalid YAML").split())
@@ -225,7 +235,8 @@ def _check_score(p, section:dict)->dict:
     for k, v in section.items():
         rule = SCORE_SETTINGS.get(str(k))
         if rule is None:
-            raise AesKitError(f"{p}: unknown `score` setting(s) {k}{_hint(k, SCORE_SETTINGS)} (known: {', '.join(SCORE_SETTINGS)})")
+            raise AesKitError(f"{p}: unknown `score` setting(s) {k}{_hint(k, SCORE_SETTINGS)} (known: "
+                              f"{', '.join(SCORE_SETTINGS)})")
         if v is None: out[k] = None
         elif isinstance(rule, dict):
             try: out[k] = as_number(v, **rule)
@@ -238,7 +249,8 @@ PIPELINE = dict(    # the pipeline layout of config.yaml: section -> {key: setti
     model=dict(selected_model="model", name="model", models="models", load_in_4bit=None, load_in_8bit=None,
                max_seq_length=None, backend=None, lora_r=None, lora_alpha=None, lora_dropout=None,
                target_modules=None, template=None),
-    training=dict(num_epochs="epochs", epochs=None, max_steps=None, batch_size=None, per_device_train_batch_size="batch_size",
+    training=dict(num_epochs="epochs", epochs=None, max_steps=None, batch_size=None,
+                  per_device_train_batch_size="batch_size",
                   gradient_accumulation_steps="grad_accum", grad_accum=None, learning_rate="lr", lr=None, loss=None,
                   ntl_kind=None, ntl_weight=None, emo_weight=None, emo_top_k=None, warmup_ratio=None, weight_decay=None,
                   seed=None, group_by_length=None, early_stopping_patience=None, early_stopping_metric=None,
@@ -259,7 +271,8 @@ def _section(p, name:str, v)->dict:
     "A section's mapping; anything else is one line."
     if v is None: return {}
     if not isinstance(v, dict):
-        raise AesKitError(f"{p}: section `{name}:` must be a mapping of settings (indented `key: value` lines), got a {type(v).__name__}")
+        raise AesKitError(f"{p}: section `{name}:` must be a mapping of settings (indented `key: value` lines), "
+                          f"got a {type(v).__name__}")
     return v
 
 def _from_pipeline(p, name:str, section:dict)->list:
@@ -275,43 +288,51 @@ def _from_pipeline(p, name:str, section:dict)->list:
     return out
 
 def read_config(path)->dict:
-    "Read a YAML config (flat keys, `train:`/`score:`, or the pipeline layout of config.yaml); every section and key is checked."
+    ("Read a YAML config (flat keys, `train:`/`score:`, or the pipeline layout of config.yaml); "
+     "every section and key is checked.")
     p = Path(path)
     if not p.is_file(): raise AesKitError(f"{p}: config file not found")
     raw = _read_yaml(p)
     raw = {} if raw is None else raw
     if not isinstance(raw, dict):
-        raise AesKitError(f"{p}: expected a mapping of settings (`key: value` lines) at the top level, got a {type(raw).__name__}")
+        raise AesKitError(f"{p}: expected a mapping of settings (`key: value` lines) at the top level, "
+                          f"got a {type(raw).__name__}")
     items, score, per_model = [], {}, {}          # items: (setting, value, where it was written)
     for k, v in raw.items():
         k = str(k)
-        if k in ("model", "data") and not isinstance(v, dict): items.append((k, v, k))   # flat `model: NAME`, `data: FILE`
+        # flat `model: NAME`, `data: FILE`
+        if k in ("model", "data") and not isinstance(v, dict): items.append((k, v, k))
         elif k in PIPELINE: items += _from_pipeline(p, k, _section(p, k, v))
         elif k == "train": items += [(str(kk), vv, f"train.{kk}") for kk, vv in _section(p, k, v).items()]
         elif k in ("score", "evaluation"): score.update(_section(p, k, v))
         elif k == "per_model": per_model = _section(p, k, v)
-        elif isinstance(v, dict): raise AesKitError(f"{p}: unknown section `{k}:`{_hint(k, TOP_SECTIONS)} (known sections: {', '.join(TOP_SECTIONS)})")
+        elif isinstance(v, dict): raise AesKitError(f"{p}: unknown section `{k}:`{_hint(k, TOP_SECTIONS)} (known "
+                                                    f"sections: {', '.join(TOP_SECTIONS)})")
         else: items.append((k, v, k))
     train, sweep_keys, seen = {}, {}, {}
     for k, v, where in items:
         key = _ALIASES.get(k.replace("-", "_"), k.replace("-", "_"))
         if key in SWEEP_KEYS: sweep_keys[key] = v; continue
         if key not in DEFAULTS:
-            raise AesKitError(f"{p}: unknown setting `{where}`{_hint(key, [*DEFAULTS, *SWEEP_KEYS])} (known: {', '.join(DEFAULTS)}; "
+            raise AesKitError(f"{p}: unknown setting `{where}`{_hint(key, [*DEFAULTS, *SWEEP_KEYS])} (known: "
+                              f"{', '.join(DEFAULTS)}; "
                               f"sections: {', '.join(TOP_SECTIONS)})")
         if key in seen: raise AesKitError(f"{p}: `{key}` is set twice (`{seen[key]}` and `{where}`): keep one")
         seen[key] = where
         train[key] = _setting(key, v, str(p))
     for key in ("data", "eval_data"):                # paths are relative to the config file when they exist there
         f = train.get(key)
-        if f is not None and not Path(f).is_absolute() and (p.parent/f).exists(): train[key] = str((p.parent/f).resolve())
+        if f is not None and not Path(f).is_absolute() and (p.parent
+                                                            /f).exists(): train[key] = str((p.parent/f).resolve())
     per_model = _per_model(p, per_model)
     names = {*(sweep_keys.get("models") or []), train.get("model", DEFAULTS["model"])}
     for name in per_model:
-        if name not in names: raise AesKitError(f"{p}: `per_model.{name}`: not a model of this config{_hint(name, names)}")
+        if name not in names: raise AesKitError(f"{p}: `per_model.{name}`: "
+                                                f"not a model of this config{_hint(name, names)}")
     return dict(train=train, score=_check_score(p, score), per_model=per_model, **sweep_keys)
 
-PER_MODEL_KEYS = ("batch_size", "grad_accum", "max_seq_length", "template", "lr", "lora_r", "lora_alpha", "load_in_4bit",
+PER_MODEL_KEYS = ("batch_size", "grad_accum", "max_seq_length", "template", "lr", "lora_r", "lora_alpha",
+                  "load_in_4bit",
                   "load_in_8bit", "backend", "target_modules", "max_steps", "epochs")
 
 def _per_model(p, section:dict)->dict:
@@ -331,7 +352,8 @@ def _per_model(p, section:dict)->dict:
     return out
 
 def load_config(path)->dict:
-    "The training settings of a YAML config (flat keys, or a `train:` section) as a dict of `DEFAULTS` keys; the whole file is checked."
+    ("The training settings of a YAML config (flat keys, or a `train:` section) as a dict of `DEFAULTS` keys; "
+     "the whole file is checked.")
     return read_config(path)["train"]
 
 # %% ../nbs/02_train.ipynb #acfae3d5
@@ -339,7 +361,8 @@ def list_checkpoints(out_dir)->list[Path]:
     "Complete `checkpoint-N` dirs in `out_dir` (those with a trainer_state.json), oldest first."
     p = Path(out_dir)
     if not p.is_dir(): return []
-    cks = [c for c in p.glob("checkpoint-*") if c.is_dir() and c.name.split("-")[-1].isdigit() and (c/"trainer_state.json").exists()]
+    cks = [c for c in p.glob("checkpoint-*") if c.is_dir() and c.name.split("-")[-1].isdigit()
+           and (c/"trainer_state.json").exists()]
     return sorted(cks, key=lambda c: int(c.name.split("-")[-1]))
 
 def resolve_resume(resume, out_dir)->Path|None:
@@ -350,7 +373,8 @@ def resolve_resume(resume, out_dir)->Path|None:
         return cks[-1] if cks else None
     p = Path(resume)
     if not (p/"trainer_state.json").exists():
-        raise AesKitError(f"--resume {resume}: not a training checkpoint (expected a checkpoint-N dir with trainer_state.json)")
+        raise AesKitError(f"--resume {resume}: not a training checkpoint (expected a checkpoint-N dir with "
+                          "trainer_state.json)")
     return p
 
 # %% ../nbs/02_train.ipynb #d3b5b381
@@ -418,7 +442,8 @@ def _in_bounds(v, s:Setting)->bool:
 def _check(c:dict):
     "Validate a full settings dict: every value against its rule, then what depends on several settings or on disk."
     for k in TRAIN_SETTINGS: _check_value(k, c[k])
-    if c["load_in_8bit"] and c["load_in_4bit"]: raise AesKitError("--load-in-8bit and load_in_4bit exclude each other: pick one")
+    if c["load_in_8bit"] and c["load_in_4bit"]: raise AesKitError("--load-in-8bit and load_in_4bit exclude each other: "
+                                                                  "pick one")
     if not str(c["early_stopping_metric"]).startswith("eval_"):
         raise AesKitError(f"--early-stopping-metric names a logged evaluation metric such as eval_loss "
                           f"(got {c['early_stopping_metric']!r})")
@@ -438,14 +463,17 @@ def _check(c:dict):
 def validation_split(ds, eval_data, eval_ratio:float, task:str, seed:int)->tuple:
     "(training rows, validation rows): the `eval_data` file when given, else `eval_ratio` of the rows held out."
     from aes_kit.data import load_dataset_file
-    if eval_data is not None: return ds, eval_data if hasattr(eval_data, "column_names") else load_dataset_file(eval_data, task)
-    if len(ds) < 2: raise AesKitError(f"early stopping needs validation rows: {len(ds)} training row cannot be split (give eval_data)")
+    if eval_data is not None: return ds, eval_data if hasattr(eval_data,
+                                                              "column_names") else load_dataset_file(eval_data, task)
+    if len(ds) < 2: raise AesKitError(f"early stopping needs validation rows: {len(ds)} training row cannot be split "
+                                      "(give eval_data)")
     n = min(max(1, round(len(ds) * eval_ratio)), len(ds) - 1)
     sp = ds.train_test_split(test_size=n, seed=seed, shuffle=True)
     return sp["train"], sp["test"]
 
 def early_stopping_args(patience:int|None, metric:str, every:int)->dict:
-    "TrainingArguments for early stopping: evaluate every `every` steps and keep the best checkpoint (nothing when off)."
+    ("TrainingArguments for early stopping: evaluate every `every` steps and keep the best checkpoint (nothing when "
+     "off).")
     if not patience: return {}
     return dict(eval_strategy="steps", eval_steps=every, load_best_model_at_end=True, metric_for_best_model=metric,
                 greater_is_better=not metric.endswith("loss"))
@@ -474,14 +502,18 @@ def _plan(c:dict, log)->dict:
     hw = hardware_profile()
     s = _settings_for(c["model"], hw)
     slug = Path(str(c["model"])).name.replace("/", "_")
-    out = Path(c["out_dir"]) if c["out_dir"] is not None else checkpoints_dir()/f"train-{slug}-{c['loss'].replace('+', '-')}"
+    out = Path(c["out_dir"]) if c["out_dir"] is not None \
+        else checkpoints_dir()/f"train-{slug}-{c['loss'].replace('+', '-')}"
     ck = resolve_resume(c["resume"], out)
     if c["resume"] == "auto" and ck is None: log(f"resume=auto: no checkpoint in {out}, starting fresh")
-    return dict(hw=hw, slug=slug, out=out, ck=ck, prec=precision_for(hw), seq=c["max_seq_length"] or s["max_seq_length"],
-                bs=c["batch_size"] or s["per_device_train_batch_size"], ga=c["grad_accum"] or s["gradient_accumulation_steps"])
+    return dict(hw=hw, slug=slug, out=out, ck=ck, prec=precision_for(hw),
+                seq=c["max_seq_length"] or s["max_seq_length"],
+                bs=c["batch_size"] or s["per_device_train_batch_size"],
+                ga=c["grad_accum"] or s["gradient_accumulation_steps"])
 
 def _train_rows(c:dict)->tuple:
-    "(task, training rows, validation rows or None): the rows `ratio` keeps (by score), less a held-out split for early stopping."
+    ("(task, training rows, validation rows or None): the rows `ratio` keeps (by score), less a held-out split for "
+     "early stopping.")
     from aes_kit.data import load_dataset_file, subsample
     data, task = c["data"], c["task"]
     if hasattr(data, "column_names"): rows, task = data, task or task_of_columns(data.column_names) or "essay"
@@ -492,7 +524,8 @@ def _train_rows(c:dict)->tuple:
 
 def _train_model(c:dict, plan:dict, cuda:bool)->tuple:
     "(LoRA model, tokenizer, prompt format): the model for this hardware with adapters, and the format it learns in."
-    m, tok = load_model(c["model"], load_in_4bit=c["load_in_4bit"], load_in_8bit=c["load_in_8bit"], max_seq_length=plan["seq"],
+    m, tok = load_model(c["model"], load_in_4bit=c["load_in_4bit"], load_in_8bit=c["load_in_8bit"],
+                        max_seq_length=plan["seq"],
                         dtype=plan["prec"]["dtype"], backend=c["backend"])
     m = add_lora(m, r=c["lora_r"], lora_alpha=c["lora_alpha"] or c["lora_r"], lora_dropout=c["lora_dropout"],
                  target_modules=c["target_modules"], gradient_checkpointing=cuda, seed=c["seed"])  # "unsloth" on GPU
@@ -504,15 +537,20 @@ def _sft_args(c:dict, plan:dict, total:int, cuda:bool):
     from trl import SFTConfig
     es, every = c["early_stopping_patience"], c["eval_steps"] or c["save_steps"]
     return SFTConfig(output_dir=str(plan["out"]), max_steps=c["max_steps"] or -1, num_train_epochs=c["epochs"],
-                     per_device_train_batch_size=plan["bs"], gradient_accumulation_steps=plan["ga"], learning_rate=c["lr"],
-                     warmup_steps=int(c["warmup_ratio"] * total), weight_decay=c["weight_decay"], lr_scheduler_type="linear",
+                     per_device_train_batch_size=plan["bs"], gradient_accumulation_steps=plan["ga"],
+                     learning_rate=c["lr"],
+                     warmup_steps=int(c["warmup_ratio"] * total), weight_decay=c["weight_decay"],
+                     lr_scheduler_type="linear",
                      optim="adamw_8bit" if cuda else "adamw_torch", fp16=cuda and plan["prec"]["fp16"],
-                     bf16=plan["prec"]["bf16"], use_cpu=not cuda, logging_steps=c["logging_steps"], save_strategy="steps",
+                     bf16=plan["prec"]["bf16"], use_cpu=not cuda, logging_steps=c["logging_steps"],
+                     save_strategy="steps",
                      save_steps=every if es else c["save_steps"], save_total_limit=c["save_total_limit"],
-                     report_to=c["report_to"], seed=c["seed"], data_seed=c["seed"], max_length=plan["seq"], padding_free=False,
+                     report_to=c["report_to"], seed=c["seed"], data_seed=c["seed"], max_length=plan["seq"],
+                     padding_free=False,
                      dataset_num_proc=None, remove_unused_columns=False,
                      train_sampling_strategy="group_by_length" if c["group_by_length"] else "random",
-                     ddp_find_unused_parameters=False,   # under a launcher: every LoRA weight is used (checkpointing-safe)
+                     # under a launcher: every LoRA weight is used (checkpointing-safe)
+                     ddp_find_unused_parameters=False,
                      **early_stopping_args(es, c["early_stopping_metric"], every))
 
 def _trainer(c:dict, model, tok, args, train_ds, val_ds, callbacks:list):
@@ -520,7 +558,8 @@ def _trainer(c:dict, model, tok, args, train_ds, val_ds, callbacks:list):
     if c["early_stopping_patience"]:
         from transformers import EarlyStoppingCallback
         callbacks = [*callbacks, EarlyStoppingCallback(early_stopping_patience=c["early_stopping_patience"])]
-    kw = dict(model=model, processing_class=tok, args=args, train_dataset=train_ds, eval_dataset=val_ds, callbacks=callbacks)
+    kw = dict(model=model, processing_class=tok, args=args, train_dataset=train_ds, eval_dataset=val_ds,
+              callbacks=callbacks)
     if c["loss"] == "ce": return sft_trainer_class()(**kw)
     from aes_kit.losses import composite_trainer_class   # notebook 04 teaches it; only needed for these losses
     loss = c["loss"]
@@ -530,14 +569,17 @@ def _trainer(c:dict, model, tok, args, train_ds, val_ds, callbacks:list):
 
 # %% ../nbs/02_train.ipynb #d0e7a5b2
 def _fresh_start(out:Path, log):
-    "A fresh run must not mix with an older run's checkpoints in the same folder: remove them (resume='auto' keeps them)."
+    ("A fresh run must not mix with an older run's checkpoints in the same folder: remove them (resume='auto' keeps "
+     "them).")
     old = list_checkpoints(out)
-    if old: log(f"starting fresh: removing {len(old)} old checkpoint(s) in {out} (pass resume='auto' to continue instead)")
+    if old: log(f"starting fresh: removing {len(old)} old checkpoint(s) in {out} (pass resume='auto' to continue "
+                "instead)")
     for ck in old: shutil.rmtree(ck)
 
 def _run_stats(c:dict, trainer, res, secs:float, total:int, mem0:dict, mem1:dict, ck)->dict:
     "What the run did: losses (and their parts) per step, times, memory, resume point, early stopping."
-    hist = [h for h in trainer.state.log_history if "loss" in h and "train_runtime" not in h]  # incl. steps before a resume
+    # incl. steps before a resume
+    hist = [h for h in trainer.state.log_history if "loss" in h and "train_runtime" not in h]
     st = dict(losses=[h["loss"] for h in hist], steps=[h["step"] for h in hist],
               parts={k: [h[k] for h in hist if k in h] for k in ("ce", "ntl", "emo") if any(k in h for h in hist)},
               global_step=trainer.state.global_step, train_loss=float(res.training_loss), train_seconds=round(secs, 2),
@@ -545,8 +587,10 @@ def _run_stats(c:dict, trainer, res, secs:float, total:int, mem0:dict, mem1:dict
               resumed_from=str(ck) if ck else None, processes=trainer.accelerator.num_processes)
     if trainer.eval_dataset is not None:
         metric = c["early_stopping_metric"]
-        st["early_stopping"] = dict(patience=c["early_stopping_patience"], metric=metric, eval_rows=len(trainer.eval_dataset),
-                                    best_metric=trainer.state.best_metric, best_checkpoint=trainer.state.best_model_checkpoint,
+        st["early_stopping"] = dict(patience=c["early_stopping_patience"], metric=metric,
+                                    eval_rows=len(trainer.eval_dataset),
+                                    best_metric=trainer.state.best_metric,
+                                    best_checkpoint=trainer.state.best_model_checkpoint,
                                     stopped_early=trainer.state.global_step < total,
                                     evals=[{k: h[k] for k in ("step", metric) if k in h}
                                            for h in trainer.state.log_history if metric in h])
@@ -557,13 +601,18 @@ def _save_run(c:dict, trainer, tok, out:Path, stats:dict, template:str, task:str
     adapter = out/"final_adapter"
     with atomic_path(adapter) as tmp:
         trainer.model.save_pretrained(tmp); tok.save_pretrained(tmp)
-        write_json(Path(tmp)/PROMPT_FORMAT_FILE, dict(template=template, task=task))   # what `score --template auto` reads
+        # what `score --template auto` reads
+        write_json(Path(tmp)/PROMPT_FORMAT_FILE, dict(template=template, task=task))
     curve = plot_loss_curve(trainer.state.log_history, out/"loss_curve.png", title=title)
-    config = {k: (str(v) if isinstance(v, Path) else v) for k, v in c.items() if k != "data" or not hasattr(v, "column_names")}
-    summary = write_json(out/"train_summary.json", dict(config=config, stats=stats, adapter_dir=str(adapter), loss_curve=str(curve)))
+    config = {k: (str(v) if isinstance(v,
+                                       Path) else v) for k, v in c.items() if k != "data"
+              or not hasattr(v, "column_names")}
+    summary = write_json(out/"train_summary.json",
+                         dict(config=config, stats=stats, adapter_dir=str(adapter), loss_curve=str(curve)))
     return dict(adapter_dir=adapter, summary=summary, loss_curve=curve)
 
-def train_scorer(data,                      # training file of any TRAIN_TASKS kind (JSONL/CSV, notebook 01), or a Dataset
+# training file of any TRAIN_TASKS kind (JSONL/CSV, notebook 01), or a Dataset
+def train_scorer(data,
                  model:str=EMBEDDED_ALIAS,  # alias, preset name, Hub id or local dir
                  *,
                  callbacks:list|None=None,  # extra transformers TrainerCallbacks
@@ -592,10 +641,12 @@ def train_scorer(data,                      # training file of any TRAIN_TASKS k
     if val_ds is not None: log(f"early stopping: {len(val_ds)} validation rows, {c['early_stopping_metric']} every "
                                f"{c['eval_steps'] or c['save_steps']} steps, patience {c['early_stopping_patience']}")
     log(f"{task}: {info['rows']} examples · {plan['bs']}×{plan['ga']} per step · {total} steps · {info['precision']} · "
-        f"{info['backend']} · {template} prompts · loss {c['loss']}" + (f" · resuming from {plan['ck'].name}" if plan["ck"] else ""))
+        f"{info['backend']} · {template} prompts · loss {c['loss']}"
+        + (f" · resuming from {plan['ck'].name}" if plan["ck"] else ""))
     if c["dry_run"]:
         log("dry run: data, model and trainer built; no training step taken")
-        return dict(out_dir=out, adapter_dir=None, summary=None, loss_curve=None, dry_run=True, stats=info, trainer=trainer)
+        return dict(out_dir=out, adapter_dir=None, summary=None, loss_curve=None, dry_run=True, stats=info,
+                    trainer=trainer)
     if plan["ck"] is None and main: _fresh_start(out, log)
     out.mkdir(parents=True, exist_ok=True)
     trainer.accelerator.wait_for_everyone()                # every process starts after the clean-up
@@ -610,7 +661,8 @@ def train_scorer(data,                      # training file of any TRAIN_TASKS k
     trainer.accelerator.wait_for_everyone()                # the adapter is on disk before any process returns
     return dict(out_dir=out, **paths, dry_run=False, stats=stats, trainer=trainer)
 
-train_scorer.__signature__ = inspect.Signature(      # show every setting (help(), show_doc) though they arrive as **settings
+# show every setting (help(), show_doc) though they arrive as **settings
+train_scorer.__signature__ = inspect.Signature(
     [inspect.Parameter("data", inspect.Parameter.POSITIONAL_OR_KEYWORD),
      inspect.Parameter("model", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=EMBEDDED_ALIAS)]
     + [inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY, default=s.default) for k, s in TRAIN_SETTINGS.items()
@@ -623,12 +675,14 @@ _FLAG_TYPES = {int: num_arg(int), float: num_arg(float), "path": file_arg, "out"
                list: lambda s: [x.strip() for x in s.split(",") if x.strip()]}
 
 def add_setting_flags(p, settings:dict=TRAIN_SETTINGS, exclusive:tuple=("max_steps", "epochs")):
-    "One flag per setting, from its table entry: type, choices and help (with the default); every flag defaults to None."
+    ("One flag per setting, from its table entry: type, choices and help (with the default); "
+     "every flag defaults to None.")
     import argparse
     group = p.add_mutually_exclusive_group()
     for k, s in settings.items():
         if s.flag is None: continue
-        kw = dict(dest=k, default=None, help=s.help + (f" (default {s.default})" if s.default not in (None, "") else ""))
+        kw = dict(dest=k, default=None,
+                  help=s.help + (f" (default {s.default})" if s.default not in (None, "") else ""))
         if s.kind is bool: kw["action"] = argparse.BooleanOptionalAction
         elif s.choices: kw["choices"] = s.choices
         else: kw["type"] = _FLAG_TYPES.get(s.kind, str)
@@ -637,7 +691,8 @@ def add_setting_flags(p, settings:dict=TRAIN_SETTINGS, exclusive:tuple=("max_ste
 
 def train_cli(argv:list)->int:
     "`aes-kit train`: train a LoRA scorer; flags override `--config`, which overrides the defaults."
-    p = cli_parser("train", "Train a LoRA essay scorer (Unsloth QLoRA or transformers+PEFT) with CE, NTL and EMO losses.")
+    p = cli_parser("train",
+                   "Train a LoRA essay scorer (Unsloth QLoRA or transformers+PEFT) with CE, NTL and EMO losses.")
     p.add_argument("--config", default=None, help="YAML file of settings (flags given here override it)")
     a = vars(add_setting_flags(p).parse_args(argv))
     path = a.pop("config")
@@ -651,6 +706,8 @@ def train_cli(argv:list)->int:
     if not cfg.get("data"): raise AesKitError("--data is required (or `data:` in --config)")
     res = train_scorer(**cfg)
     st = res["stats"]
-    if res["dry_run"]: print(f"dry run OK: {st['rows']} examples, {st['total_steps']} steps planned, {st['trainable_params']:,} trainable params")
-    else: print(f"trained {st['global_step']} steps (loss {st['losses'][0]:.3f} -> {st['losses'][-1]:.3f}); adapter: {res['adapter_dir']}")
+    if res["dry_run"]: print(f"dry run OK: {st['rows']} examples, {st['total_steps']} steps planned, "
+                             f"{st['trainable_params']:,} trainable params")
+    else: print(f"trained {st['global_step']} steps (loss {st['losses'][0]:.3f} -> {st['losses'][-1]:.3f}); adapter: "
+                f"{res['adapter_dir']}")
     return 0
