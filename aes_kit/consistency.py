@@ -458,8 +458,9 @@ def consistency_curve(model, tok,
              settings=dict(S, chunk_m=int(chunk_m), batch_size=int(batch_size), repeats=int(repeats),
                            key=settings_key(S)),
              curves=curves, **_sample_stats(recs, st, curves["m"]), greedy=None, limit=None, limit_note=None)
-    lim_v, g = None, draw_samples(functools.partial(samp, temperature=0.0, top_p=1.0), rows, prompts, 1,
-                                  out/"samples.jsonl", dict(base, temperature=0.0, top_p=1.0), template)[0] if greedy else None
+    g0 = dict(temperature=0.0, top_p=1.0)     # the greedy baseline: one answer per essay
+    lim_v, g = None, draw_samples(functools.partial(samp, **g0), rows, prompts, 1, out/"samples.jsonl",
+                                  dict(base, **g0), template)[0] if greedy else None
     if g: s["greedy"] = _greedy_summary(g, gold, lo, hi, invalid_policy)
     if limit:
         if sampler is not None: s["limit_note"] = "the m -> infinity lines need the HF model (not with this engine)"
