@@ -8,11 +8,10 @@ __all__ = ['LETTERS', 'CATEGORIES', 'CATEGORY_SUBJECTS', 'SUBJECTS', 'TEXT_COLS'
            'select_subjects', 'read_subject_csv', 'hub_config_name', 'load_kmmlu', 'doc_to_text', 'gold_letter',
            'fewshot_indices', 'fewshot_rows', 'build_context', 'build_requests', 'harness_max_length', 'encode_pair',
            'loglik_choices', 'prefix_groups', 'extract_answer', 'cut_at_stops', 'generation_prompts', 'generate_texts',
-           'cot_hard_task', 'cot_hard_requests', 'cot_hard_answer', 'vllm_generate_fn', 'peak_memory', 'summarize',
-           'evaluate_kmmlu', 'plot_categories', 'save_kmmlu', 'load_for_eval', 'run_kmmlu', 'kmmlu_cli',
-           'weak_subjects', 'wrong_answers', 'embed_texts', 'cluster_representatives', 'cot_prompt',
-           'template_rationale', 'cot_records', 'write_cot_jsonl', 'improvement_data', 'loop_table',
-           'improvement_round']
+           'cot_hard_task', 'cot_hard_requests', 'cot_hard_answer', 'vllm_generate_fn', 'summarize', 'evaluate_kmmlu',
+           'plot_categories', 'save_kmmlu', 'load_for_eval', 'run_kmmlu', 'kmmlu_cli', 'weak_subjects', 'wrong_answers',
+           'embed_texts', 'cluster_representatives', 'cot_prompt', 'template_rationale', 'cot_records',
+           'write_cot_jsonl', 'improvement_data', 'loop_table', 'improvement_round']
 
 # %% ../nbs/06_kmmlu.ipynb #a8c7f543
 import re, copy, json, time, random
@@ -23,7 +22,7 @@ from .core import (AesKitError, cli_parser, write_json, write_text, atomic_path,
                           get_hf_token,
                           result_set, check_out_dir, num_arg, out_dir_arg)
 from .model import (model_device, model_arg, adapter_base, dist_rank, my_share, gather_parts, is_main_process,
-                           NO_VLLM, longest_first, padding_side)
+                           NO_VLLM, longest_first, padding_side, memory_stats)
 
 # %% ../nbs/06_kmmlu.ipynb #45f5efbe
 LETTERS = ("A", "B", "C", "D")
@@ -498,16 +497,10 @@ def vllm_generate_fn(model:str,        # a local dir or Hub id vLLM can load
     return generate
 
 # %% ../nbs/06_kmmlu.ipynb #069dcf3e
-def peak_memory(device=None)->dict:
-    "Peak memory so far: CUDA max allocated on a GPU, else this process's peak RSS (MiB)."
-    import torch
-    if (device is None or str(device).startswith("cuda")) and torch.cuda.is_available():
-        return dict(peak_memory_mb=round(torch.cuda.max_memory_allocated()/2**20, 1),
-                    peak_memory_kind="cuda_max_allocated")
-    import resource, sys
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return dict(peak_memory_mb=round(rss/(2**20 if sys.platform == "darwin" else 2**10), 1),
-                peak_memory_kind="cpu_peak_rss")
+def _memory()->dict:
+    "The run's peak memory for kmmlu_results.json, measured as everywhere in the kit (`memory_stats`, GiB)."
+    m = memory_stats()
+    return dict(peak_memory_gb=m["peak_gb"], memory_kind=m["kind"])
 
 def summarize(preds:"pd.DataFrame")->dict:
     "Micro/macro accuracy overall and per category, and per-subject accuracy, from a predictions table."
@@ -570,7 +563,7 @@ def evaluate_kmmlu(model, tok,
     preds["correct"] = preds["pred"] == preds["answer"]
     res = dict(mode=mode, style=style if mode == "generate" else None, shots=shots, fewshot=fewshot,
                fewshot_seed=seed if fewshot != "first_n" else None, fewshot_split=fewshot_split, **summarize(preds),
-               **peak_memory(dev), seconds=round(secs, 3), processes=dist_rank()[1],
+               **_memory(), seconds=round(secs, 3), processes=dist_rank()[1],
                questions_per_second=round(len(preds)/max(secs, 1e-9), 3),
                device=str(dev))
     return res, preds
@@ -694,7 +687,7 @@ def kmmlu_cli(argv:list)->int:
     print(f"overall micro {res['accuracy_micro']:.4f} · macro {res['accuracy_macro']:.4f} · {res['n']} questions · "
           f"{res['shots']}-shot {res['mode']} ({res['fewshot']}) "
           f"· {res['seconds']:.1f}s ({res['questions_per_second']:.2f} q/s) · "
-          f"peak {res['peak_memory_mb']:.0f} MiB ({res['peak_memory_kind']}) → {a.out}")
+          f"peak {res['peak_memory_gb']:.2f} GiB ({res['memory_kind']}) → {a.out}")
     return 0
 
 # %% ../nbs/06_kmmlu.ipynb #01e01c16
