@@ -373,6 +373,43 @@ def _per_essay(rows, recs, greedy_recs, limit_v, lo, hi)->list[dict]:
         out.append(d)
     return out
 
+def _check_curve(temperature:float, top_p:float, invalid_policy:str, **counts):
+    "The sampling settings of a curve: counts >= 1, a finite temperature > 0, top_p in (0, 1], a known invalid policy."
+    for k, v in counts.items():
+        if int(v) < 1: raise AesKitError(f"{k} must be >= 1 (got {v})")
+    if not (math.isfinite(temperature) and temperature > 0):
+        raise AesKitError(f"temperature must be a finite number > 0 (got {temperature})")
+    if not 0 < top_p <= 1: raise AesKitError(f"top_p must be in (0, 1] (got {top_p})")
+    if invalid_policy not in INVALID_POLICIES: raise AesKitError(f"invalid_policy must be one of {INVALID_POLICIES}")
+
+def _greedy_summary(g:list, gold:list, lo:int, hi:int, invalid_policy:str)->dict:
+    "QWK, invalid rate and cost of the greedy baseline (one answer per essay at temperature 0)."
+    gp = [e[0]["score"] for e in g]
+    return dict(qwk=qwk(gold, fill_invalid(gold, gp, lo, hi, invalid_policy), lo, hi),
+                invalid_rate=float(np.mean([p is None for p in gp])),
+                tokens=float(np.mean([e[0]["n_tokens"] for e in g])),
+                seconds=float(np.mean([e[0]["seconds"] + e[0].get("prefill_seconds", 0.0) for e in g])))
+
+def _save_curve(out:Path, s:dict):
+    "summary.json and both plots, replacing the previous three together (samples.jsonl stays: it is the cache)."
+    import matplotlib.pyplot as plt
+    s["files"] = dict(samples=str(out/"samples.jsonl"), summary=str(out/"summary.json"),
+                      qwk_vs_m=str(out/"qwk_vs_m.png"), qwk_vs_cost=str(out/"qwk_vs_cost.png"))
+    with result_set(out, owns=("summary.json", "qwk_vs_m.png", "qwk_vs_cost.png")) as new:
+        write_json(new/"summary.json", s)
+        for fn, f in ((plot_qwk_vs_m, "qwk_vs_m.png"), (plot_qwk_vs_cost, "qwk_vs_cost.png")): plt.close(fn(s, new/f))
+
+def _sample_stats(recs:list, st:dict, ms:list)->dict:
+    "Invalid rate, status counts, cost per sample and per point of the curve, and what the cache reused."
+    flat = [r for e in recs for r in e]
+    tok_ps, sec_ps = float(np.mean([r["n_tokens"] for r in flat])), float(np.mean([r["seconds"] for r in flat]))
+    pre_pe = sum(r.get("prefill_seconds", 0.0) for r in flat) / len(recs)     # prompt encoding, once per essay
+    return dict(sample_invalid_rate=float(np.mean([r["score"] is None for r in flat])),
+                status_counts=dict(Counter(r["status"] for r in flat)),
+                cost=dict(tokens_per_sample=tok_ps, seconds_per_sample=sec_ps, prefill_seconds_per_essay=pre_pe,
+                          tokens=[tok_ps * m for m in ms], seconds=[pre_pe + sec_ps * m for m in ms]),
+                samples=dict(reused=st["reused"], drawn=st["drawn"], prefill_tokens=st.get("prefill_tokens")))
+
 def consistency_curve(model, tok,
                       essays,                  # `load_essays` rows (id, prompt, essay, score, min/max_score)
                       max_m:int=10,            # samples per essay
@@ -395,18 +432,12 @@ def consistency_curve(model, tok,
     "Self-consistency: m samples per essay (prompt encoded once), both votes' QWK vs m with bands, limits, cost."
     import tempfile, functools
     from aes_kit.prompts import essay_prompt
-    for k, v in dict(max_m=max_m, chunk_m=chunk_m, max_new_tokens=max_new_tokens, batch_size=batch_size,
-                     repeats=repeats).items():
-        if int(v) < 1: raise AesKitError(f"{k} must be >= 1 (got {v})")
-    if not (math.isfinite(temperature) and temperature > 0):
-        raise AesKitError(f"temperature must be a finite number > 0 (got {temperature})")
-    if not 0 < top_p <= 1: raise AesKitError(f"top_p must be in (0, 1] (got {top_p})")
-    if invalid_policy not in INVALID_POLICIES: raise AesKitError(f"invalid_policy must be one of {INVALID_POLICIES}")
+    _check_curve(max_m=max_m, chunk_m=chunk_m, max_new_tokens=max_new_tokens, batch_size=batch_size, repeats=repeats,
+                 temperature=temperature, top_p=top_p, invalid_policy=invalid_policy)
     rows = [dict(r) for r in essays]
     if not rows: raise AesKitError("no essays given")
-    tmp = None
-    if out_dir is None: tmp = tempfile.TemporaryDirectory(); out = Path(tmp.name)
-    else: out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
+    tmp = tempfile.TemporaryDirectory() if out_dir is None else None
+    out = Path(tmp.name if tmp else out_dir); out.mkdir(parents=True, exist_ok=True)
     lo, hi = min(int(r["min_score"]) for r in rows), max(int(r["max_score"]) for r in rows)
     gold = [int(r["score"]) for r in rows]
     name = name or str(getattr(model, "name_or_path", "") or type(model).__name__)
@@ -421,42 +452,22 @@ def consistency_curve(model, tok,
     recs, st = draw_samples(functools.partial(samp, temperature=float(temperature), top_p=float(top_p)),
                             rows, prompts, int(max_m), out/"samples.jsonl", S, template)
     log(f"{len(rows)} essays × {max_m} samples: {st['reused']} reused, {st['drawn']} drawn in {time.time() - t0:.1f}s")
-    scores = [[r["score"] for r in e] for e in recs]
-    curves = vote_curves(gold, scores, lo, hi, max_m, repeats, seed, invalid_policy=invalid_policy)
-    flat = [r for e in recs for r in e]
-    tok_ps, sec_ps = float(np.mean([r["n_tokens"] for r in flat])), float(np.mean([r["seconds"] for r in flat]))
-    pre_pe = sum(r.get("prefill_seconds", 0.0) for r in flat) / len(rows)     # prompt encoding, once per essay
+    curves = vote_curves(gold, [[r["score"] for r in e] for e in recs], lo, hi, max_m, repeats, seed,
+                         invalid_policy=invalid_policy)
     s = dict(name=name, n_essays=len(rows), min_score=lo, max_score=hi, max_m=int(max_m), invalid_policy=invalid_policy,
              settings=dict(S, chunk_m=int(chunk_m), batch_size=int(batch_size), repeats=int(repeats),
                            key=settings_key(S)),
-             curves=curves, sample_invalid_rate=float(np.mean([r["score"] is None for r in flat])),
-             status_counts=dict(Counter(r["status"] for r in flat)),
-             cost=dict(tokens_per_sample=tok_ps, seconds_per_sample=sec_ps, prefill_seconds_per_essay=pre_pe,
-                       tokens=[tok_ps * m for m in curves["m"]], seconds=[pre_pe + sec_ps * m for m in curves["m"]]),
-             samples=dict(reused=st["reused"], drawn=st["drawn"], prefill_tokens=st.get("prefill_tokens")),
-             greedy=None, limit=None, limit_note=None)
-    g = lim_v = None
-    if greedy:
-        g, _ = draw_samples(functools.partial(samp, temperature=0.0, top_p=1.0), rows, prompts, 1, out/"samples.jsonl",
-                            dict(base, temperature=0.0, top_p=1.0), template)
-        gp = [e[0]["score"] for e in g]
-        s["greedy"] = dict(qwk=qwk(gold, fill_invalid(gold, gp, lo, hi, invalid_policy), lo, hi),
-                           invalid_rate=float(np.mean([p is None for p in gp])),
-                           tokens=float(np.mean([e[0]["n_tokens"] for e in g])),
-                           seconds=float(np.mean([e[0]["seconds"] + e[0].get("prefill_seconds", 0.0) for e in g])))
+             curves=curves, **_sample_stats(recs, st, curves["m"]), greedy=None, limit=None, limit_note=None)
+    g0 = dict(temperature=0.0, top_p=1.0)     # the greedy baseline: one answer per essay
+    lim_v, g = None, draw_samples(functools.partial(samp, **g0), rows, prompts, 1, out/"samples.jsonl",
+                                  dict(base, **g0), template)[0] if greedy else None
+    if g: s["greedy"] = _greedy_summary(g, gold, lo, hi, invalid_policy)
     if limit:
         if sampler is not None: s["limit_note"] = "the m -> infinity lines need the HF model (not with this engine)"
         else: s["limit"], lim_v, s["limit_note"] = _limit(model, tok, rows, gold, lo, hi, template, temperature, top_p,
                                                           batch_size)
     s["per_essay"] = _per_essay(rows, recs, g, lim_v, lo, hi)
-    if out_dir is not None:                # summary and plots replace the previous three together; samples.jsonl stays
-        import matplotlib.pyplot as plt
-        s["files"] = dict(samples=str(out/"samples.jsonl"), summary=str(out/"summary.json"),
-                          qwk_vs_m=str(out/"qwk_vs_m.png"), qwk_vs_cost=str(out/"qwk_vs_cost.png"))
-        with result_set(out, owns=("summary.json", "qwk_vs_m.png", "qwk_vs_cost.png")) as new:
-            write_json(new/"summary.json", s)
-            for fn, f in ((plot_qwk_vs_m, "qwk_vs_m.png"), (plot_qwk_vs_cost,
-                                                            "qwk_vs_cost.png")): plt.close(fn(s, new/f))
+    if out_dir is not None: _save_curve(out, s)
     if tmp is not None: tmp.cleanup()
     return s
 

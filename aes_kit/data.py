@@ -351,20 +351,8 @@ def _traits(rows:_Rows, i:int, r:dict, tcol, flat:list, spec:dict, lo:int, hi:in
         except ValueError as e: rows.add(i, name, str(e))
     return out
 
-def load_essays(path,                      # CSV/JSONL essay file
-                min_score:int|None=None,   # rubric minimum; default from meta.json beside the file, else 0
-                max_score:int|None=None,   # rubric maximum; default from meta.json beside the file, else 5
-                task:str="essay",          # 'essay' (traits optional) or 'traits' (traits required)
-                encoding:str|None=None,    # force a file encoding
-               ):
-    ("Validate an essay file and return a `datasets.Dataset` with normalised columns; raises AesKitError naming file, "
-     "line, column.")
-    path = Path(path)
-    raw, lines, info = read_table(path, encoding)
-    cols, fmt = info["columns"], info["format"]
-    lo, hi = score_range(path, min_score, max_score)
-    meta = read_meta(path)
-    spec = {t: tuple(v) for t, v in (meta.get("traits") or {}).items()}        # shape-checked by read_meta
+def _essay_columns(cols:list, path, fmt:str, spec:dict, task:str, hi:int)->tuple:
+    "The columns an essay file uses (prompt, essay, label, score, feedback, id, prompt_id, traits, flat trait columns)."
     c_prompt = _find_col(cols, ("prompt", "question"), path, fmt)
     c_essay = _find_col(cols, ("essay", "text", "response"), path, fmt)
     c_label = _find_col(cols, ("label", "gold", "gold_json"), path, fmt, required=False)
@@ -381,6 +369,23 @@ def load_essays(path,                      # CSV/JSONL essay file
                           "(a JSON object of integer trait "
                           f"scores{', e.g. ' + json.dumps({t: hi for t in spec}) if spec else ''}); found columns: "
                           f"{', '.join(cols)}")
+    return c_prompt, c_essay, c_label, c_score, c_fb, c_id, c_pid, c_tr, flat
+
+def load_essays(path,                      # CSV/JSONL essay file
+                min_score:int|None=None,   # rubric minimum; default from meta.json beside the file, else 0
+                max_score:int|None=None,   # rubric maximum; default from meta.json beside the file, else 5
+                task:str="essay",          # 'essay' (traits optional) or 'traits' (traits required)
+                encoding:str|None=None,    # force a file encoding
+               ):
+    ("Validate an essay file and return a `datasets.Dataset` with normalised columns; raises AesKitError naming file, "
+     "line, column.")
+    path = Path(path)
+    raw, lines, info = read_table(path, encoding)
+    cols, fmt = info["columns"], info["format"]
+    lo, hi = score_range(path, min_score, max_score)
+    meta = read_meta(path)
+    spec = {t: tuple(v) for t, v in (meta.get("traits") or {}).items()}        # shape-checked by read_meta
+    c_prompt, c_essay, c_label, c_score, c_fb, c_id, c_pid, c_tr, flat = _essay_columns(cols, path, fmt, spec, task, hi)
     rows = _Rows(path, lines)
     ids = _unique_ids(rows, raw, c_id, path.stem)
     pids, out = {}, collections.defaultdict(list)

@@ -8,22 +8,18 @@ __all__ = ['LETTERS', 'CATEGORIES', 'CATEGORY_SUBJECTS', 'SUBJECTS', 'TEXT_COLS'
            'select_subjects', 'read_subject_csv', 'hub_config_name', 'load_kmmlu', 'doc_to_text', 'gold_letter',
            'fewshot_indices', 'fewshot_rows', 'build_context', 'build_requests', 'harness_max_length', 'encode_pair',
            'loglik_choices', 'prefix_groups', 'extract_answer', 'cut_at_stops', 'generation_prompts', 'generate_texts',
-           'cot_hard_task', 'cot_hard_requests', 'cot_hard_answer', 'vllm_generate_fn', 'peak_memory', 'summarize',
-           'evaluate_kmmlu', 'plot_categories', 'save_kmmlu', 'load_for_eval', 'run_kmmlu', 'kmmlu_cli',
-           'weak_subjects', 'wrong_answers', 'embed_texts', 'cluster_representatives', 'cot_prompt',
-           'template_rationale', 'cot_records', 'write_cot_jsonl', 'improvement_data', 'loop_table',
-           'improvement_round']
+           'cot_hard_task', 'cot_hard_requests', 'cot_hard_answer', 'vllm_generate_fn', 'summarize', 'evaluate_kmmlu',
+           'plot_categories', 'save_kmmlu', 'load_for_eval', 'run_kmmlu', 'kmmlu_cli']
 
 # %% ../nbs/06_kmmlu.ipynb #a8c7f543
-import re, copy, json, time, random
+import re, copy, time, random
 from typing import TYPE_CHECKING
 if TYPE_CHECKING: import numpy as np, pandas as pd   # for annotations only (no import cost)
 from pathlib import Path
-from .core import (AesKitError, cli_parser, write_json, write_text, atomic_path, data_dir, checkpoints_dir,
-                          get_hf_token,
+from .core import (AesKitError, cli_parser, write_json, atomic_path, data_dir, checkpoints_dir, get_hf_token,
                           result_set, check_out_dir, num_arg, out_dir_arg)
 from .model import (model_device, model_arg, adapter_base, dist_rank, my_share, gather_parts, is_main_process,
-                           NO_VLLM, longest_first, padding_side)
+                           NO_VLLM, longest_first, memory_stats)
 
 # %% ../nbs/06_kmmlu.ipynb #45f5efbe
 LETTERS = ("A", "B", "C", "D")
@@ -498,16 +494,10 @@ def vllm_generate_fn(model:str,        # a local dir or Hub id vLLM can load
     return generate
 
 # %% ../nbs/06_kmmlu.ipynb #069dcf3e
-def peak_memory(device=None)->dict:
-    "Peak memory so far: CUDA max allocated on a GPU, else this process's peak RSS (MiB)."
-    import torch
-    if (device is None or str(device).startswith("cuda")) and torch.cuda.is_available():
-        return dict(peak_memory_mb=round(torch.cuda.max_memory_allocated()/2**20, 1),
-                    peak_memory_kind="cuda_max_allocated")
-    import resource, sys
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return dict(peak_memory_mb=round(rss/(2**20 if sys.platform == "darwin" else 2**10), 1),
-                peak_memory_kind="cpu_peak_rss")
+def _memory()->dict:
+    "The run's peak memory for kmmlu_results.json, measured as everywhere in the kit (`memory_stats`, GiB)."
+    m = memory_stats()
+    return dict(peak_memory_gb=m["peak_gb"], memory_kind=m["kind"])
 
 def summarize(preds:"pd.DataFrame")->dict:
     "Micro/macro accuracy overall and per category, and per-subject accuracy, from a predictions table."
@@ -570,7 +560,7 @@ def evaluate_kmmlu(model, tok,
     preds["correct"] = preds["pred"] == preds["answer"]
     res = dict(mode=mode, style=style if mode == "generate" else None, shots=shots, fewshot=fewshot,
                fewshot_seed=seed if fewshot != "first_n" else None, fewshot_split=fewshot_split, **summarize(preds),
-               **peak_memory(dev), seconds=round(secs, 3), processes=dist_rank()[1],
+               **_memory(), seconds=round(secs, 3), processes=dist_rank()[1],
                questions_per_second=round(len(preds)/max(secs, 1e-9), 3),
                device=str(dev))
     return res, preds
@@ -694,146 +684,5 @@ def kmmlu_cli(argv:list)->int:
     print(f"overall micro {res['accuracy_micro']:.4f} · macro {res['accuracy_macro']:.4f} · {res['n']} questions · "
           f"{res['shots']}-shot {res['mode']} ({res['fewshot']}) "
           f"· {res['seconds']:.1f}s ({res['questions_per_second']:.2f} q/s) · "
-          f"peak {res['peak_memory_mb']:.0f} MiB ({res['peak_memory_kind']}) → {a.out}")
+          f"peak {res['peak_memory_gb']:.2f} GiB ({res['memory_kind']}) → {a.out}")
     return 0
-
-# %% ../nbs/06_kmmlu.ipynb #01e01c16
-def weak_subjects(res:dict, n:int=3, below:float|None=None)->list[str]:
-    "The `n` lowest-accuracy subjects (ties: more questions first); with `below`, only those under that accuracy."
-    items = sorted(res["per_subject"].items(), key=lambda kv: (kv[1]["accuracy"], -kv[1]["n"]))
-    if below is not None: items = [kv for kv in items if kv[1]["accuracy"] < below]
-    return [s for s, _ in items[:n]]
-
-def wrong_answers(preds:"pd.DataFrame", data:dict, subjects:list|None=None)->"pd.DataFrame":
-    "Wrong predictions joined with their question text and options (optionally only `subjects`)."
-    import pandas as pd
-    w = preds[~preds["correct"].astype(bool)]
-    if subjects is not None: w = w[w["subject"].isin(subjects)]
-    rows = []
-    for _, p in w.iterrows():
-        t = data[p["subject"]]["test"]
-        q = t[t["index"] == p["index"]].iloc[0]
-        rows.append(dict(subject=p["subject"], index=int(p["index"]), category=p["category"], question=q["question"],
-                         A=q["A"], B=q["B"], C=q["C"], D=q["D"], answer=p["answer"], pred=p["pred"]))
-    return pd.DataFrame(rows, columns=["subject", "index", "category", "question", *LETTERS, "answer", "pred"])
-
-# %% ../nbs/06_kmmlu.ipynb #71e548fc
-def embed_texts(texts:list[str], model=None, tok=None, batch_size:int=8, max_length:int=256)->"np.ndarray":
-    ("L2-normalised embeddings: the model's mean-pooled last hidden states when `model` is given, "
-     "else TF-IDF (char 2-3 grams).")
-    import numpy as np
-    if model is None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        x = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3)).fit_transform(texts).toarray()
-    else:
-        import torch
-        vecs = []
-        with padding_side(tok, "right"), torch.no_grad():   # mean over real tokens, read from the start
-            for b in range(0, len(texts), batch_size):
-                enc = tok(texts[b:b+batch_size], return_tensors="pt", padding=True, truncation=True,
-                          max_length=max_length).to(model_device(model))
-                h = model(**enc, output_hidden_states=True, use_cache=False).hidden_states[-1].float()
-                m = enc["attention_mask"][..., None].float()
-                vecs.append(((h*m).sum(1)/m.sum(1).clamp(min=1)).cpu().numpy())
-        x = np.concatenate(vecs)
-    return x/np.clip(np.linalg.norm(x, axis=1, keepdims=True), 1e-12, None)
-
-def cluster_representatives(emb:"np.ndarray", k:int=8, seed:int=0)->tuple["np.ndarray", list[int]]:
-    "K-means (scikit-learn) into min(k, n) clusters; returns (labels, index of the member nearest each centroid)."
-    import numpy as np
-    from sklearn.cluster import KMeans
-    if len(emb) == 0: return np.zeros(0, dtype=int), []
-    k = max(1, min(k, len(emb), len(np.unique(emb.round(6), axis=0))))
-    km = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(emb)
-    d = np.linalg.norm(emb - km.cluster_centers_[km.labels_], axis=1)
-    reps = [int(np.flatnonzero(km.labels_ == c)[np.argmin(d[km.labels_ == c])]) for c in range(k)]
-    return km.labels_, reps
-
-# %% ../nbs/06_kmmlu.ipynb #68cd9ec0
-def cot_prompt(row)->str:
-    "Plain-text CoT prompt: question, options and the CoT instruction."
-    return doc_to_text(row).rsplit("\n정답：", 1)[0] + "\n\n" + COT_INSTRUCTION
-
-def template_rationale(row)->str:
-    "A fast, model-free rationale: restate the question, reject the model's wrong pick, support the gold option."
-    a, p = row["answer"], row.get("pred") or ""
-    s = f"문제는 '{str(row['question']).strip()}'을(를) 묻고 있습니다. "
-    if p in LETTERS and p != a: s += f"{p}의 '{row[p]}'은(는) 문제의 조건과 맞지 않습니다. "
-    return s + f"보기를 하나씩 검토하면 {a}의 '{row[a]}'이(가) 조건에 맞습니다."
-
-def cot_records(rows:"pd.DataFrame", rationale_fn=template_rationale)->list[dict]:
-    "Instruction-tuning records (prompt, completion ending in '따라서 정답은 X입니다.') for wrong-answer rows."
-    recs = []
-    for _, r in rows.iterrows():
-        why = str(rationale_fn(r)).strip()
-        end = f"따라서 정답은 {r['answer']}입니다."
-        if extract_answer(why[-40:]) != r["answer"] or "정답은" not in why: why = f"{why} {end}".strip()
-        recs.append(dict(prompt=cot_prompt(r), completion=why, subject=r["subject"], category=r["category"],
-                         answer=r["answer"], source=f"kmmlu-wrong/{r['subject']}/{int(r['index'])}"))
-    return recs
-
-def write_cot_jsonl(path, records:list[dict])->Path:
-    "Write CoT records as UTF-8 JSONL, atomically."
-    return write_text(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
-
-def improvement_data(preds:"pd.DataFrame", data:dict, out_path, n_weak:int|None=3, k:int=8, model=None, tok=None,
-                     rationale_fn=template_rationale, seed:int=0, res:dict|None=None)->"pd.DataFrame":
-    "The whole loop: weak subjects -> wrong answers -> embed -> K-means representatives -> CoT JSONL at `out_path`."
-    subs = weak_subjects(res or summarize(preds), n_weak) if n_weak else None
-    w = wrong_answers(preds, data, subs)
-    if w.empty: raise AesKitError("no wrong answers in the selected subjects: nothing to learn from")
-    labels, reps = cluster_representatives(embed_texts([doc_to_text(r) for _, r in w.iterrows()], model, tok), k, seed)
-    w = w.assign(cluster=labels)
-    chosen = w.iloc[reps].reset_index(drop=True)
-    write_cot_jsonl(out_path, cot_records(chosen, rationale_fn))
-    return chosen
-
-# %% ../nbs/06_kmmlu.ipynb #c9cf2f84
-def loop_table(before:"pd.DataFrame", # predictions before (subject, index, correct)
-               after:"pd.DataFrame",  # predictions after retraining, same questions
-               trained:"pd.DataFrame", # the rows the CoT data was made from (subject, index)
-              )->"pd.DataFrame":
-    ("Per-subject accuracy before/after on the same questions, and on the held-out ones (not in the CoT data); "
-     "a total row.")
-    import pandas as pd
-    key = ["subject", "index"]
-    m = before[key + ["correct"]].merge(after[key + ["correct"]], on=key, suffixes=("_before", "_after"))
-    used = set(zip(trained["subject"], trained["index"].astype(int)))
-    m["trained_on"] = [(s, int(i)) in used for s, i in zip(m["subject"], m["index"])]
-    def rows(g):
-        ho = g[~g["trained_on"]]
-        return pd.Series(dict(n=len(g), trained_on=int(g["trained_on"].sum()), before=g["correct_before"].mean(),
-                              after=g["correct_after"].mean(), before_held_out=ho["correct_before"].mean(),
-                              after_held_out=ho["correct_after"].mean()))
-    t = pd.DataFrame({s: rows(g) for s, g in m.groupby("subject")}).T
-    t.loc["total"] = rows(m)
-    t["delta_held_out"] = t["after_held_out"] - t["before_held_out"]
-    return t.astype({"n": int, "trained_on": int})
-
-# %% ../nbs/06_kmmlu.ipynb #0e554d8e
-def improvement_round(model:str,              # the model that was evaluated (alias, preset, Hub id or dir)
-                      data,                   # the KMMLU source it was evaluated on
-                      preds:"pd.DataFrame",   # its predictions (`evaluate_kmmlu` / kmmlu_predictions.csv)
-                      out_dir,                # cot.jsonl, train/, after/ and loop_table.csv go here
-                      subjects:str="all", shots:int=5, limit:int|None=None, # the same selection as the evaluation
-                      n_weak:int|None=3, k:int=8, # weak subjects to mine, representatives to keep
-                      steps:int=60, lr:float=2e-4, max_seq_length:int=1024,
-                      rationale_fn=template_rationale, # row -> rationale text (a template, a stronger model, an API)
-                      seed:int=0, log=print)->dict:
-    "Close the loop: CoT data from wrong answers -> a short LoRA training run -> the same evaluation with the adapter."
-    from aes_kit.train import train_scorer
-    out = Path(out_dir)
-    d = load_kmmlu(data, subjects, shots, limit)
-    chosen = improvement_data(preds, d, out/"cot.jsonl", n_weak, k, rationale_fn=rationale_fn, seed=seed)
-    log(f"CoT data: {len(chosen)} rows from {chosen['subject'].nunique()} subject(s), "
-        f"rationale {getattr(rationale_fn, '__name__', 'custom')}")
-    tr = train_scorer(out/"cot.jsonl", model=model, out_dir=out/"train", max_steps=steps, save_steps=steps, lr=lr,
-                      max_seq_length=max_seq_length, seed=seed, log=log)
-    adapter = tr["adapter_dir"]; del tr                  # one model in memory at a time
-    import gc; gc.collect()
-    res, after = run_kmmlu(model, data, out/"after", adapter=str(adapter), subjects=subjects, shots=shots, limit=limit,
-                           progress=False)
-    table = loop_table(preds, after, chosen)
-    write_text(out/"loop_table.csv", table.to_csv())
-    return dict(table=table, chosen=chosen, adapter=adapter, after=res,
-                rationale=getattr(rationale_fn, "__name__", "custom"), cot_file=out/"cot.jsonl")

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['digit_token_ids', 'digit_mask', 'number_token_loss', 'emo_loss', 'composite_loss_parts', 'composite_loss',
-           'combine_parts', 'composite_trainer_class', 'score_distribution', 'readout_scores']
+           'combine_parts', 'answer_logits', 'composite_trainer_class', 'score_distribution', 'readout_scores']
 
 # %% ../nbs/04_losses.ipynb #b1d5bd15
 import torch
@@ -165,6 +165,23 @@ def _logits_span(labels:torch.Tensor, ignore_index:int=-100)->int:
     if not has.any(): return labels.shape[1]
     return labels.shape[1] - int(has.float().argmax()) + 1
 
+def answer_logits(model, inputs:dict)->tuple:
+    "(outputs, logits, labels) from the first answer position on; no labels go in, so Unsloth returns real logits."
+    labels = inputs["labels"]
+    fwd = {k: v for k, v in inputs.items() if k not in ("labels", "num_items_in_batch", "shift_labels")}
+    fwd["use_cache"] = False
+    keep = _logits_span(labels)
+    if keep < labels.shape[1]:                 # the LM head is ~20% of a step: only the answer positions
+        fwd["logits_to_keep"] = keep; labels = labels[:, -keep:]
+    outputs = model(**fwd)
+    logits = outputs["logits"] if isinstance(outputs, dict) else outputs[0]
+    if torch.is_tensor(logits) and logits.dim() == 3 and logits.shape[1] != labels.shape[1]:
+        raise RuntimeError(f"the model ignored logits_to_keep ({logits.shape[1]} positions, not {labels.shape[1]})")
+    if not torch.is_tensor(logits) or logits.dim() != 3 or logits.numel() == 0:
+        raise RuntimeError("the model returned no logits (Unsloth EMPTY_LOGITS?): call it without labels, "
+                           "or set os.environ['UNSLOTH_RETURN_LOGITS'] = '1' before training")
+    return outputs, logits, labels
+
 def composite_trainer_class(base=None):
     "A subclass of `base` (default: `aes_kit.model.sft_trainer_class()`) whose loss is CE + w_ntl·NTL + w_emo·EMO."
     if base is None:
@@ -201,21 +218,7 @@ def composite_trainer_class(base=None):
             return batch_samples, n
 
         def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
-            labels = inputs["labels"]
-            fwd = {k: v for k, v in inputs.items() if k not in ("labels", "num_items_in_batch", "shift_labels")}
-            fwd["use_cache"] = False
-            keep = _logits_span(labels)
-            # logits from the first answer position on (the LM head: ~20% of a step)
-            if keep < labels.shape[1]:
-                fwd["logits_to_keep"] = keep; labels = labels[:, -keep:]
-            outputs = model(**fwd)                     # no labels: Unsloth computes real logits instead of a sentinel
-            logits = outputs["logits"] if isinstance(outputs, dict) else outputs[0]
-            if torch.is_tensor(logits) and logits.dim() == 3 and logits.shape[1] != labels.shape[1]:
-                raise RuntimeError(f"the model ignored logits_to_keep ({logits.shape[1]} positions, "
-                                   f"not {labels.shape[1]})")
-            if not torch.is_tensor(logits) or logits.dim() != 3 or logits.numel() == 0:
-                raise RuntimeError("the model returned no logits (Unsloth EMPTY_LOGITS?): call it without labels, "
-                                   "or set os.environ['UNSLOTH_RETURN_LOGITS'] = '1' before training")
+            outputs, logits, labels = answer_logits(model, inputs)
             emb = model.get_output_embeddings().weight if self.emo_weight > 0 else None
             P = composite_loss_parts(logits, labels, self.processing_class, emb, ntl=self.ntl_weight > 0,
                                      emo=self.emo_weight > 0, ntl_kind=self.ntl_kind, emo_top_k=self.emo_top_k)

@@ -71,6 +71,33 @@ def _consistency_stage(model:str, adapter, test_file, out, cfg:dict, rows:list)-
 # %% ../nbs/08_pipeline.ipynb #dc7fb5e7
 DEMO_FILES = ("train", "score-base", "score-fine-tuned", "consistency", "kmmlu", "summary.json", "summary.md")
 
+def _score_stage(model:str, adapter, test_file, out:Path, cfg:dict, label:str, rows:list, log)->dict:
+    "Score the test split with the base model or the adapter by every demo method; one summary row per method."
+    from aes_kit.scoring import score_file
+    t = time.time()
+    m = score_file(test_file, out, model=model, adapter=adapter, limit=cfg["limit"],
+                   max_new_tokens=cfg["max_new_tokens"], method=",".join(cfg["methods"]), log=log)
+    _free_memory()
+    keys = ("qwk", "mae", "exact_accuracy", "invalid_rate", "n")
+    scores = {k: {x: v[x] for x in keys} for k, v in m["methods"].items()}
+    secs = time.time() - t
+    for k, v in scores.items():
+        rows.append(dict(stage=f"score {label} · {k} (n={v['n']})", seconds=secs if k == cfg["methods"][0] else 0.0,
+                         result=f"QWK {v['qwk']:.3f} · MAE {v['mae']:.2f} · exact {v['exact_accuracy']:.2f} · "
+                                f"invalid {v['invalid_rate']:.0%}"))
+    return scores
+
+def _kmmlu_stage(model:str, adapter, out:Path, cfg:dict, rows:list)->dict:
+    "KMMLU on the sample questions with the adapter: did fine-tuning on essays cost general knowledge?"
+    from aes_kit.kmmlu import run_kmmlu
+    t, shots = time.time(), cfg["kmmlu_shots"]
+    km, _ = run_kmmlu(model, data_dir()/"kmmlu_sample", out, adapter=str(adapter), shots=shots,
+                      limit=cfg["kmmlu_limit"], progress=False)
+    _free_memory()
+    rows.append(dict(stage=f"KMMLU sample ({shots}-shot, n={km['n']})", seconds=time.time()-t,
+                     result=f"accuracy micro {km['accuracy_micro']:.3f} · macro {km['accuracy_macro']:.3f}"))
+    return {k: km[k] for k in ("n", "accuracy_micro", "accuracy_macro")}
+
 def run_demo(out_dir=None,                  # where everything goes; default checkpoints/demo
              model:str=EMBEDDED_ALIAS,      # the model to fine-tune
              log=print,
@@ -79,15 +106,14 @@ def run_demo(out_dir=None,                  # where everything goes; default che
      "print and save a summary.")
     from aes_kit.env import env_report, env_ok
     from aes_kit.train import train_scorer
-    from aes_kit.scoring import score_file, parse_methods
-    from aes_kit.kmmlu import run_kmmlu
+    from aes_kit.scoring import parse_methods
     t_start = time.time()
     cfg = demo_settings()
     bad = set(overrides) - set(cfg)
     if bad: raise AesKitError(f"unknown demo setting(s) {', '.join(sorted(bad))} (known: {', '.join(cfg)})")
     cfg.update(overrides)
-    methods = cfg["methods"] = parse_methods(cfg["methods"])
-    steps, kmmlu_shots = cfg["steps"], cfg["kmmlu_shots"]
+    cfg["methods"] = parse_methods(cfg["methods"])
+    steps = cfg["steps"]
     out = Path(out_dir) if out_dir else checkpoints_dir()/"demo"
     train_file, test_file = data_dir()/"aes_sample"/"train.jsonl", data_dir()/"aes_sample"/"test.jsonl"
     for f in (train_file, test_file, data_dir()/"kmmlu_sample"):
@@ -104,46 +130,27 @@ def run_demo(out_dir=None,                  # where everything goes; default che
         # 1. train
         t = time.time()
         tr = train_scorer(train_file, model=model, out_dir=tmp/"train", max_steps=steps, save_steps=max(steps, 1),
-                          lr=cfg["lr"],
-                          batch_size=cfg["batch_size"], max_seq_length=cfg["max_seq_length"], loss=cfg["loss"],
-                          group_by_length=cfg["group_by_length"], log=log)
+                          lr=cfg["lr"], batch_size=cfg["batch_size"], max_seq_length=cfg["max_seq_length"],
+                          loss=cfg["loss"], group_by_length=cfg["group_by_length"], log=log)
         losses = tr["stats"]["losses"]
         rows.append(dict(stage=f"train ({steps} steps, {cfg['loss']})", seconds=time.time()-t,
                          result=f"loss {losses[0]:.3f} → {losses[-1]:.3f}; adapter {tr['adapter_dir']}"))
         del tr["trainer"]; _free_memory()
         # 2. score the test split before and after, by every method
-        scores = {}
-        for label, adapter in (("base", None), ("fine-tuned", tr["adapter_dir"])):
-            t = time.time()
-            m = score_file(test_file, tmp/f"score-{label}", model=model, adapter=adapter, limit=cfg["limit"],
-                           max_new_tokens=cfg["max_new_tokens"], method=",".join(methods), log=log)
-            _free_memory()
-            keys = ("qwk", "mae", "exact_accuracy", "invalid_rate", "n")
-            scores[label] = {k: {x: v[x] for x in keys} for k, v in m["methods"].items()}
-            secs = time.time() - t
-            for k, v in scores[label].items():
-                rows.append(dict(stage=f"score {label} · {k} (n={v['n']})", seconds=secs if k == methods[0] else 0.0,
-                                 result=f"QWK {v['qwk']:.3f} · MAE {v['mae']:.2f} · exact {v['exact_accuracy']:.2f} · "
-                                        f"invalid {v['invalid_rate']:.0%}"))
+        scores = {label: _score_stage(model, adapter, test_file, tmp/f"score-{label}", cfg, label, rows, log)
+                  for label, adapter in (("base", None), ("fine-tuned", tr["adapter_dir"]))}
         # 2b. self-consistency (notebook 07): does a vote over m samples beat one greedy answer?
         consistency = _consistency_stage(model, tr["adapter_dir"], test_file, tmp/"consistency", cfg, rows)
         # 3. KMMLU sample: did fine-tuning on essays cost general knowledge?
-        t = time.time()
-        km, _ = run_kmmlu(model, data_dir()/"kmmlu_sample", tmp/"kmmlu", adapter=str(tr["adapter_dir"]),
-                          shots=kmmlu_shots,
-                          limit=cfg["kmmlu_limit"], progress=False)
-        _free_memory()
-        rows.append(dict(stage=f"KMMLU sample ({kmmlu_shots}-shot, n={km['n']})", seconds=time.time()-t,
-                         result=f"accuracy micro {km['accuracy_micro']:.3f} · macro {km['accuracy_macro']:.3f}"))
+        km = _kmmlu_stage(model, tr["adapter_dir"], tmp/"kmmlu", cfg, rows)
         wall = time.time() - t_start
         rows.append(dict(stage="total", seconds=wall, result=f"fine-tuned QWK " + " · ".join(
             f"{k} {v['qwk']:.3f}" for k, v in scores["fine-tuned"].items())))
         for r in rows: r["result"] = r["result"].replace(str(tmp), str(out))   # paths as they will be
         table = summary_table(rows)
         summary = dict(model=model, settings={k: list(v) if isinstance(v, tuple) else v for k, v in cfg.items()},
-                       out_dir=str(out),
-                       stages=rows, train_losses=losses, scores=scores, wall_seconds=round(wall, 1),
-                       kmmlu={k: km[k] for k in ("n", "accuracy_micro", "accuracy_macro")}, consistency=consistency)
+                       out_dir=str(out), stages=rows, train_losses=losses, scores=scores, wall_seconds=round(wall, 1),
+                       kmmlu=km, consistency=consistency)
         write_json(tmp/"summary.json", summary)
         write_text(tmp/"summary.md", f"# aes-kit demo ({model})\n\n```\n{table}\n```\n")
     log("\n" + table + f"\n\nsaved: {out/'summary.json'}")

@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['VALID_STATUSES', 'INVALID_STATUSES', 'SCORE_KEYS', 'FEEDBACK_KEYS', 'ALPACA_MARKER', 'SCORE_PREFIX', 'METHODS',
-           'SCORE_FILES', 'SUMMARY_INSTRUCTION', 'ParsedScore', 'parse_score', 'parse_traits', 'extract_response',
-           'generate_batch', 'load_scorer', 'score_context', 'score_distribution', 'readout_scores', 'safe_model_name',
-           'parse_methods', 'score_dataset', 'results_metrics', 'score_file', 'score_cli', 'summary_prompt',
-           'generate_summaries', 'score_summary_eval', 'score_summaries', 'score_task_file']
+           'SCORE_FILES', 'RESULT_COLUMNS', 'SUMMARY_INSTRUCTION', 'ParsedScore', 'parse_score', 'parse_traits',
+           'extract_response', 'generate_batch', 'load_scorer', 'score_context', 'score_distribution', 'readout_scores',
+           'safe_model_name', 'parse_methods', 'score_dataset', 'results_metrics', 'score_file', 'score_cli',
+           'summary_prompt', 'generate_summaries', 'score_summary_eval', 'score_summaries', 'score_task_file']
 
 # %% ../nbs/03_scoring.ipynb #c974a153
 import re, json, math, time, unicodedata
@@ -462,6 +462,28 @@ def results_metrics(df,                           # a `score_dataset` DataFrame 
 # %% ../nbs/03_scoring.ipynb #e9c12948
 SCORE_FILES = ("test_results_*.csv", "metrics.json", "confusion_matrix.png")   # what one run of `score` writes
 
+def _check_score_args(template:str, **counts):
+    "Counts >= 1 where given, a known prompt format: before anything loads."
+    for k, v in counts.items():
+        if v is not None and int(v) < 1: raise AesKitError(f"--{k.replace('_', '-')} must be >= 1 (got {v})")
+    if template not in TEMPLATES:
+        raise AesKitError(f"--template must be one of {', '.join(TEMPLATES)} (got {template!r})")
+
+RESULT_COLUMNS = ["id", "prompt_id", "question", "essay", "gold_json", "predicted_json", "status", "raw_generation",
+                  "gold_score", "pred_score"]   # first in test_results_*.csv; the per-method columns follow
+
+def _write_score_set(out:Path, df, metrics:dict, label:str):
+    "test_results_{label}.csv, confusion_matrix.png and metrics.json, replacing the previous run's three together."
+    import matplotlib.pyplot as plt
+    cols = RESULT_COLUMNS + [c for c in df.columns if c not in RESULT_COLUMNS]
+    with result_set(out, owns=SCORE_FILES) as tmp:
+        df[cols].to_csv(tmp/f"test_results_{label}.csv", index=False, encoding="utf-8")
+        lo, hi = metrics["min_score"], metrics["max_score"]
+        cm, inv = confusion_with_invalid(_scores(df["gold_score"]), _scores(df["pred_score"]), lo, hi)
+        title = f"{label}\nQWK {metrics['qwk']:.3f} · invalid {metrics['invalid_rate']:.0%}"
+        plt.close(plot_confusion(cm, lo, title, path=tmp/"confusion_matrix.png", invalid=inv))
+        write_json(tmp/"metrics.json", metrics)
+
 def score_file(data,                        # essay file (JSONL/CSV, notebook 01 schema)
                out_dir,                     # where the three outputs go
                model:str|None=None,         # base model; None = the adapter's base
@@ -481,11 +503,7 @@ def score_file(data,                        # essay file (JSONL/CSV, notebook 01
               )->dict:
     "Score an essay file and write test_results_{name}.csv, metrics.json and confusion_matrix.png; returns the metrics."
     from aes_kit.data import load_essays, read_meta
-    import matplotlib.pyplot as plt
-    for k, v in (("limit", limit), ("batch_size", batch_size), ("max_new_tokens", max_new_tokens)):
-        if v is not None and int(v) < 1: raise AesKitError(f"--{k.replace('_', '-')} must be >= 1 (got {v})")
-    if template not in TEMPLATES: raise AesKitError(f"--template must be one of {', '.join(TEMPLATES)} (got "
-                                                    f"{template!r})")
+    _check_score_args(limit=limit, batch_size=batch_size, max_new_tokens=max_new_tokens, template=template)
     methods = parse_methods(method)
     if not is_main_process(): log = lambda *a, **k: None   # under a launcher rank 0 alone logs and writes
     if not Path(data).exists(): raise AesKitError(f"{data}: no such file")
@@ -505,26 +523,13 @@ def score_file(data,                        # essay file (JSONL/CSV, notebook 01
     metrics = results_metrics(df, invalid_policy, declared)
     if not is_main_process(): return metrics
     out = Path(out_dir)
-    csv = out/f"test_results_{label}.csv"
-    cols = ["id", "prompt_id", "question", "essay", "gold_json", "predicted_json", "status", "raw_generation",
-            "gold_score", "pred_score"]
-    cols += [c for c in df.columns if c not in cols]
-    with result_set(out, owns=SCORE_FILES) as tmp:        # the three files replace the previous run's together
-        df[cols].to_csv(tmp/csv.name, index=False, encoding="utf-8")
-        cm, inv = confusion_with_invalid(_scores(df["gold_score"]), _scores(df["pred_score"]), metrics["min_score"],
-                                         metrics["max_score"])
-        fig = plot_confusion(cm, metrics["min_score"],
-                             f"{label}\nQWK {metrics['qwk']:.3f} · invalid {metrics['invalid_rate']:.0%}",
-                             path=tmp/"confusion_matrix.png", invalid=inv)
-        plt.close(fig)
-        metrics.update(model=str(base), adapter=str(adapter) if adapter else None, name=label, data=str(data),
-                       template=template,
-                       traits=traits, max_new_tokens=int(max_new_tokens), batch_size=int(batch_size),
-                       processes=dist_rank()[1],
-                       backend=getattr(m, "aes_backend", backend), seconds=round(time.time() - t0, 2),
-                       files=dict(results=str(csv), metrics=str(out/"metrics.json"),
-                                  confusion=str(out/"confusion_matrix.png")))
-        write_json(tmp/"metrics.json", metrics)
+    metrics.update(model=str(base), adapter=str(adapter) if adapter else None, name=label, data=str(data),
+                   template=template, traits=traits, max_new_tokens=int(max_new_tokens), batch_size=int(batch_size),
+                   processes=dist_rank()[1], backend=getattr(m, "aes_backend", backend),
+                   seconds=round(time.time() - t0, 2),
+                   files=dict(results=str(out/f"test_results_{label}.csv"), metrics=str(out/"metrics.json"),
+                              confusion=str(out/"confusion_matrix.png")))
+    _write_score_set(out, df, metrics, label)
     for k, v in metrics["methods"].items():
         qv = v["qwk_valid"] if v["qwk_valid"] is None else round(v["qwk_valid"], 3)
         log(f"{k:>8}: QWK {v['qwk']:.3f} (valid rows only: {qv}) · "

@@ -6,9 +6,9 @@
 __all__ = ['TRAIN_TASKS', 'LOSSES', 'TRAIN_SETTINGS', 'DEFAULTS', 'SCORE_SETTINGS', 'SECTIONS', 'SWEEP_KEYS', 'PIPELINE',
            'TOP_SECTIONS', 'PER_MODEL_KEYS', 'cpu_bf16', 'precision_for', 'task_of_columns', 'detect_task',
            'task_records', 'TruncationWarning', 'warn_truncated', 'tokenized_records', 'Setting', 'read_config',
-           'load_config', 'list_checkpoints', 'resolve_resume', 'memory_stats', 'memory_report', 'plot_loss_curve',
-           'flag_name', 'validation_split', 'early_stopping_args', 'train_settings', 'train_scorer',
-           'add_setting_flags', 'train_cli']
+           'load_config', 'list_checkpoints', 'resolve_resume', 'memory_report', 'plot_loss_curve', 'flag_name',
+           'validation_split', 'early_stopping_args', 'train_settings', 'train_scorer', 'add_setting_flags',
+           'train_cli']
 
 # %% ../nbs/02_train.ipynb #75b411ae
 import os, sys, math, time, shutil, inspect
@@ -18,7 +18,7 @@ from .core import (AesKitError, checkpoints_dir, atomic_path, write_json, cli_pa
                           out_dir_arg, file_arg, check_out_dir, _bounds)
 from .model import (EMBEDDED_ALIAS, CPU_SETTINGS, hardware_profile, preset_settings, load_model,
                            add_lora, sft_trainer_class, trainable_params, check_model_name, model_arg,
-                           is_main_process)
+                           is_main_process, memory_stats, PRECISION)
 from .prompts import TEMPLATES, PROMPT_FORMAT_FILE, resolve_template, prompt_tokenizer
 
 # %% ../nbs/02_train.ipynb #d011f2eb
@@ -36,7 +36,7 @@ def precision_for(hardware:str,             # 't4' | 'l4' | 'a100' | 'cpu'
     if hardware not in ("t4", "l4", "a100", "cpu"): raise AesKitError(f"unknown hardware profile {hardware!r}")
     cpu = hardware == "cpu" and (cpu_bf16() if cpu_autocast is None else bool(cpu_autocast))
     return dict(fp16=hardware == "t4", bf16=hardware in ("l4", "a100") or cpu,
-                dtype={"t4": "float16", "cpu": "float32"}.get(hardware, "bfloat16"))
+                dtype=PRECISION[hardware])
 
 # %% ../nbs/02_train.ipynb #49c78c0f
 TRAIN_TASKS = ("essay", "traits", "summary", "summary-eval", "instruction")
@@ -378,21 +378,10 @@ def resolve_resume(resume, out_dir)->Path|None:
     return p
 
 # %% ../nbs/02_train.ipynb #d3b5b381
-def memory_stats()->dict:
-    "Device memory now: on CUDA the peak reserved GiB and the GPU total (Unsloth style); on CPU the peak RSS GiB."
-    import torch
-    if torch.cuda.is_available():
-        return dict(device=torch.cuda.get_device_name(0), peak_gb=round(torch.cuda.max_memory_reserved()/2**30, 3),
-                    total_gb=round(torch.cuda.get_device_properties(0).total_memory/2**30, 3))
-    import resource
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
-    import psutil
-    return dict(device="cpu", peak_gb=round(rss/2**30, 3), total_gb=round(psutil.virtual_memory().total/2**30, 3))
-
 def memory_report(before:dict, after:dict, seconds:float)->str:
     "Unsloth-style lines: runtime, peak memory, the part used for training, and the share of the device."
     used = max(after["peak_gb"] - before["peak_gb"], 0)
-    kind = "reserved memory" if after["device"] != "cpu" else "RSS"
+    kind = "reserved memory" if after["kind"] == "cuda_max_reserved" else "RSS"
     return (f"{seconds:.1f} seconds ({seconds/60:.2f} minutes) used for training.\n"
             f"Peak {kind} = {after['peak_gb']:.3f} GB ({after['device']}, {after['total_gb']:.1f} GB total).\n"
             f"Peak {kind} for training = {used:.3f} GB.\n"

@@ -22,7 +22,7 @@ def test_cli_writes_results(tmp_path):
                        "--limit", "2", "--out", str(tmp_path), "--quiet")
     assert rc == 0, err
     res = json.loads((tmp_path / "kmmlu_results.json").read_text(encoding="utf-8"))
-    for k in ("accuracy_micro", "accuracy_macro", "per_subject", "per_category", "shots", "peak_memory_mb",
+    for k in ("accuracy_micro", "accuracy_macro", "per_subject", "per_category", "shots", "peak_memory_gb",
               "seconds", "questions_per_second"):
         assert k in res, k
     assert res["n"] == 4 and res["shots"] == 1 and set(res["per_category"]) == {"HUMSS", "Other"}

@@ -2,7 +2,8 @@
 import json, subprocess
 from aes_kit import core
 from aes_kit.core import data_dir
-from aes_kit.kmmlu import load_kmmlu, cot_records, write_cot_jsonl
+from aes_kit.kmmlu import load_kmmlu
+from aes_kit.kmmlu_loop import cot_records, write_cot_jsonl
 
 def test_cli_help_is_fast_and_lists_commands():
     out = subprocess.run(["aes-kit", "--help"], capture_output=True, text=True, timeout=60)
