@@ -170,6 +170,7 @@ TRAIN_SETTINGS = dict(
                      str, TEMPLATES),
     warmup_ratio=Setting(0.05, "share of the steps that warm the learning rate up", float, lo=0, hi=1),
     weight_decay=Setting(0.01, "AdamW weight decay", float, lo=0),
+    max_grad_norm=Setting(1.0, "clip the gradient norm at this value (0: no clipping)", float, lo=0),
     logging_steps=Setting(1, "log every K steps", int, lo=1),
     save_total_limit=Setting(2, "checkpoints kept", int, lo=1),
     report_to=Setting("none", "experiment tracking", str, ("none", "wandb", "tensorboard")),
@@ -245,19 +246,20 @@ def _check_score(p, section:dict)->dict:
         else: out[k] = v
     return out
 
-PIPELINE = dict(    # the pipeline layout of config.yaml: section -> {key: setting it sets} (None: same name)
+_OWN = dict(         # config.yaml's sections other than `training:`: key -> the setting it sets (None: same name)
     model=dict(selected_model="model", name="model", models="models", load_in_4bit=None, load_in_8bit=None,
                max_seq_length=None, backend=None, lora_r=None, lora_alpha=None, lora_dropout=None,
                target_modules=None, template=None),
-    training=dict(num_epochs="epochs", epochs=None, max_steps=None, batch_size=None,
-                  per_device_train_batch_size="batch_size",
-                  gradient_accumulation_steps="grad_accum", grad_accum=None, learning_rate="lr", lr=None, loss=None,
-                  ntl_kind=None, ntl_weight=None, emo_weight=None, emo_top_k=None, warmup_ratio=None, weight_decay=None,
-                  seed=None, group_by_length=None, early_stopping_patience=None, early_stopping_metric=None,
-                  eval_ratio=None, eval_steps=None, ratio=None, resume=None, save_steps=None, save_total_limit=None,
-                  logging_steps=None, report_to=None, dry_run=None),
     data=dict(train="data", test="test_data", validation="eval_data", task=None),
     output=dict(dir="out_dir", out_dir=None),
+)
+_ELSEWHERE = {v or k for sec in _OWN.values() for k, v in sec.items()}
+PIPELINE = dict(     # `training:` takes every other setting of `TRAIN_SETTINGS`, plus the pipeline's own names
+    model=_OWN["model"],
+    training=dict(num_epochs="epochs", per_device_train_batch_size="batch_size",
+                  gradient_accumulation_steps="grad_accum", learning_rate="lr",
+                  **{k: None for k in TRAIN_SETTINGS if k not in _ELSEWHERE}),
+    data=_OWN["data"], output=_OWN["output"],
 )
 TOP_SECTIONS = (*SECTIONS, *PIPELINE, "evaluation", "per_model")
 
@@ -529,6 +531,7 @@ def _sft_args(c:dict, plan:dict, total:int, cuda:bool):
                      per_device_train_batch_size=plan["bs"], gradient_accumulation_steps=plan["ga"],
                      learning_rate=c["lr"],
                      warmup_steps=int(c["warmup_ratio"] * total), weight_decay=c["weight_decay"],
+                     max_grad_norm=c["max_grad_norm"],
                      lr_scheduler_type="linear",
                      optim="adamw_8bit" if cuda else "adamw_torch", fp16=cuda and plan["prec"]["fp16"],
                      bf16=plan["prec"]["bf16"], use_cpu=not cuda, logging_steps=c["logging_steps"],
