@@ -105,6 +105,7 @@ PRESETS = {
                                 gated=True, gpu=_S((1024, 1, 16), (2048, 2, 8), (4096, 4, 4))),
 }
 CPU_SETTINGS = (512, 2, 1)  # the embedded model on CPU: 512 tokens hold every sample essay (prompts run 177-393)
+PRECISION = dict(t4="float16", l4="bfloat16", a100="bfloat16", cpu="float32")   # dtype per hardware profile
 
 # %% ../nbs/00b_model.ipynb #fd20ad34
 def hardware_profile(gpu_name:str|None=None, vram_gb:float|None=None)->str:
@@ -209,8 +210,6 @@ def check_live_models(name:str=""):
                           f"a T4 holds one 7B model: `del` the old one (and its trainer) first")
 
 # %% ../nbs/00b_model.ipynb #3e30f1a1
-PRECISION = dict(t4="float16", l4="bfloat16", a100="bfloat16", cpu="float32")   # dtype per hardware profile
-
 def memory_stats()->dict:
     "Peak memory so far in GiB: CUDA's peak reserved memory (as Unsloth reports it), else this process's peak RSS."
     import torch, sys
