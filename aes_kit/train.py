@@ -345,7 +345,7 @@ def _per_model(p, section:dict)->dict:
         o = {}
         for k, v in s.items():
             key = _ALIASES.get(str(k).replace("-", "_"), str(k).replace("-", "_"))
-            key = {"gradient_accumulation_steps": "grad_accum", "num_epochs": "epochs"}.get(key, key)
+            key = PIPELINE["training"].get(key) or key      # the pipeline names (num_epochs, ...) as under training:
             if key not in PER_MODEL_KEYS:
                 raise AesKitError(f"{p}: `per_model.{name}.{k}` is not a per-model setting{_hint(key, PER_MODEL_KEYS)} "
                                   f"(per-model: {', '.join(PER_MODEL_KEYS)})")
