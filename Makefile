@@ -18,7 +18,7 @@ help:
 	@echo "make demo    run the main job on the embedded model and sample data"
 	@echo "make test    install, check notebooks/library sync, run every notebook (nbdev_test) and tests/"
 	@echo "make install install everything from a bare Python (CPU torch first; idempotent)"
-	@echo "make test-colab  run the notebooks' Colab install cell in a simulated Colab (fresh venv, ~5 min)"
+	@echo "make test-colab  run every notebook top to bottom in a simulated Colab (Colab's packages, ~10 min)"
 	@echo "make notebooks   regenerate Colab badges, install cells and links from settings.ini"
 
 install:
@@ -74,14 +74,16 @@ nbtest-smoke: tiny-hub
 gpu-smoke: tiny-hub
 	$(SMOKE_ENV) $(PY) tools/gpu_smoke.py
 
+# two workers (pytest-xdist), one torch thread each: the tests are single-threaded, the machine has two cores
 pytest:
-	@if [ -d tests ] && ls tests/test_*.py >/dev/null 2>&1; then $(TEST_ENV) $(PY) -m pytest -q tests; fi
+	@if [ -d tests ] && ls tests/test_*.py >/dev/null 2>&1; then $(TEST_ENV) $(PY) -m pytest -q -n 2 tests; fi
 
 test: install check-clean check-sync lint nbtest nbtest-smoke gpu-smoke pytest
 
-# The install cell of every notebook, run in a fresh venv that looks like Colab (its own torch, a newer
-# transformers); checks that torch is untouched and the kit, Unsloth and the sample data work (tools/colab_sim.py)
-test-colab:
+# Every notebook top to bottom in a simulated Colab: Colab's Python 3.13 and package versions (a venv cached in
+# ~/.cache/aes-kit, built once), a stand-in google.colab, the install cell doing the installing, smoke profile
+# on the tiny Hub models; plus the install cell's pip steps resolved for Python 3.13 (tools/colab_sim.py)
+test-colab: tiny-hub
 	@$(PY) tools/colab_sim.py
 
 

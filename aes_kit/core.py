@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = ['PROFILES', 'SUBCOMMANDS', 'ENTRY', 'UNSOLVED', 'AesKitError', 'size_profile', 'pick', 'project_root', 'data_dir',
            'checkpoints_dir', 'atomic_path', 'write_text', 'write_json', 'read_json', 'check_out_dir', 'result_set',
-           'file_lock', 'get_hf_token', 'use_drive', 'cli_parser', 'as_number', 'num_arg', 'size_arg', 'out_dir_arg',
-           'file_arg', 'Terminated', 'debug_mode', 'last_resort_message', 'main', 'run_cli', 'run_cli_process',
-           'unsolved', 'grade', 'solved']
+           'file_lock', 'import_fresh', 'get_hf_token', 'use_drive', 'cli_parser', 'as_number', 'num_arg', 'size_arg',
+           'out_dir_arg', 'file_arg', 'Terminated', 'debug_mode', 'last_resort_message', 'main', 'run_cli',
+           'run_cli_process', 'unsolved', 'grade', 'solved']
 
 # %% ../nbs/00a_core.ipynb #4e171bbe
 import os, sys, re, json, math, time, shutil, contextlib, importlib, importlib.util, argparse
@@ -183,6 +183,19 @@ def file_lock(path):
         try: yield
         finally: fcntl.flock(f, fcntl.LOCK_UN)
 
+# %% ../nbs/00a_core.ipynb #freshimp-def
+def import_fresh(name:str): # module to import, e.g. "rouge_score.rouge_scorer"
+    "Import `name` on a short-lived thread, so no frame of the caller's stack can be kept alive by its initialisation."
+    import threading
+    if name not in sys.modules:
+        err = []
+        def _load():
+            try: importlib.import_module(name)
+            except BaseException as ex: err.append(ex)
+        t = threading.Thread(target=_load, name=f"import {name}"); t.start(); t.join()
+        if err: raise err[0]
+    return sys.modules[name]
+
 # %% ../nbs/00a_core.ipynb #cc726c0d
 def get_hf_token()->str|None:
     "The Hugging Face token from `HF_TOKEN` (or `HUGGING_FACE_HUB_TOKEN`), else Colab secrets; never printed or saved."
@@ -197,9 +210,10 @@ def get_hf_token()->str|None:
 
 # %% ../nbs/00a_core.ipynb #87f3db7b
 def use_drive(folder:str="aes-kit/checkpoints", # folder inside "My Drive" that keeps runs and adapters
-              mount:str="/content/drive",       # where Colab mounts Google Drive
+              mount:str|None=None,              # where Drive is mounted: `AES_KIT_DRIVE_MOUNT`, else /content/drive
              )->Path:                           # the checkpoints folder in use from now on
     "In Colab: mount Google Drive and keep `checkpoints/` there, so a run survives a disconnect; elsewhere: no change."
+    mount = mount or os.environ.get("AES_KIT_DRIVE_MOUNT", "/content/drive")
     if "google.colab" not in sys.modules:
         print(f"use_drive: not in Colab, checkpoints stay in {checkpoints_dir()}"); return checkpoints_dir()
     from google.colab import drive

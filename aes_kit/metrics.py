@@ -11,7 +11,7 @@ __all__ = ['INVALID_POLICIES', 'CONTENT_TAGS', 'KO_TOKENIZERS', 'ROUGE_TYPES', '
 import math, re, unicodedata
 from functools import lru_cache
 import numpy as np
-from .core import AesKitError, atomic_path
+from .core import AesKitError, atomic_path, import_fresh
 
 # %% ../nbs/03a_metrics.ipynb #33618877
 def _as_scores(ys, name:str)->list[int]:
@@ -216,7 +216,7 @@ def text_tokenizer(lang:str="ko", tokenizer:str="content"):
 def rouge_per_example(predictions:list[str], references:list[str], lang:str="ko", tokenizer:str="content",
                       rouge_types=ROUGE_TYPES)->list[dict]:
     "ROUGE F1 of each (prediction, reference) pair: a list of {rouge1, rouge2, rougeL}."
-    from rouge_score import rouge_scorer
+    rouge_scorer = import_fresh("rouge_score.rouge_scorer")   # nltk inside keeps its importer's stack (00a)
     p, r = _text_pairs(predictions, references)
     sc = rouge_scorer.RougeScorer(list(rouge_types), use_stemmer=lang == "en",
                                   tokenizer=text_tokenizer(lang, tokenizer))

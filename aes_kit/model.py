@@ -5,12 +5,12 @@
 # %% auto #0
 __all__ = ['EMBEDDED_ALIAS', 'EMBEDDED_GGUF', 'EMBEDDED_SPECIAL', 'PRESETS', 'CPU_SETTINGS', 'PRECISION', 'NO_VLLM',
            'LORA_TARGETS', 'embedded_gguf_path', 'embedded_model_dir', 'materialise_embedded', 'ModelPreset',
-           'hardware_profile', 'preset_settings', 'model_aliases', 'portable_model_name', 'check_model_name',
-           'resolve_model', 'model_arg', 'track_model', 'live_models', 'check_live_models', 'memory_stats', 'dist_rank',
-           'local_rank', 'is_main_process', 'dist_state', 'my_share', 'gather_parts', 'wait_for_everyone',
-           'longest_first', 'padding_side', 'pick_backend', 'load_tokenizer', 'load_model', 'default_dtype',
-           'vllm_engine', 'lora_targets', 'add_lora', 'for_inference', 'model_device', 'trainable_params',
-           'adapter_config', 'adapter_base', 'fused_loss_available', 'sft_trainer_class']
+           'hardware_profile', 'preset_settings', 'rounding_tolerance', 'model_aliases', 'portable_model_name',
+           'check_model_name', 'resolve_model', 'model_arg', 'track_model', 'live_models', 'check_live_models',
+           'memory_stats', 'dist_rank', 'local_rank', 'is_main_process', 'dist_state', 'my_share', 'gather_parts',
+           'wait_for_everyone', 'longest_first', 'padding_side', 'pick_backend', 'load_tokenizer', 'load_model',
+           'default_dtype', 'vllm_engine', 'lora_targets', 'add_lora', 'for_inference', 'model_device',
+           'trainable_params', 'adapter_config', 'adapter_base', 'fused_loss_available', 'sft_trainer_class']
 
 # %% ../nbs/00b_model.ipynb #12948e26
 import os, re, importlib.util
@@ -133,6 +133,15 @@ def preset_settings(name:str, hardware:str|None=None)->dict:
                                         "as qwen2.5-7b")
     return dict(max_seq_length=s[0], per_device_train_batch_size=s[1], gradient_accumulation_steps=s[2], dtype=dtype,
                 load_in_4bit=hw != "cpu")
+
+# %% ../nbs/00b_model.ipynb #rtol-def1
+def rounding_tolerance(dtype,            # the dtype the computation runs in (a torch dtype or its name)
+                       floor:float=1e-3, # the tolerance in float32 (and never less)
+                      )->float:          # relative tolerance
+    "Relative tolerance for two computations of one value that differ only in the order of float operations."
+    import torch
+    dt = getattr(torch, dtype) if isinstance(dtype, str) else dtype
+    return max(floor, 4 * torch.finfo(dt).eps)   # eps: float32 1.2e-7, float16 9.8e-4, bfloat16 7.8e-3
 
 # %% ../nbs/00b_model.ipynb #45458884
 def model_aliases()->list[str]:

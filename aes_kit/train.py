@@ -178,6 +178,7 @@ TRAIN_SETTINGS = dict(
     group_by_length=Setting(False, "batches of similar length: less padding (but see notebook 08)", bool),
     early_stopping_patience=Setting(None, "stop after K evaluations without improvement (default: off)", int, lo=1),
     early_stopping_metric=Setting("eval_loss", "evaluation metric to watch (lower is better for losses)"),
+    early_stopping_threshold=Setting(0.0, "how much the metric must improve to count as better", float, lo=0),
     eval_data=Setting(None, "validation file (default: hold out eval_ratio of the rows)", "path"),
     eval_ratio=Setting(0.1, "held-out share for early stopping", float, lo=0, hi=1, lo_open=True, hi_open=True),
     eval_steps=Setting(None, "evaluate and checkpoint every K steps (default: save_steps)", int, lo=1),
@@ -549,7 +550,8 @@ def _trainer(c:dict, model, tok, args, train_ds, val_ds, callbacks:list):
     "TRL's SFTTrainer for CE, notebook 04's composite trainer for the NTL/EMO losses; early stopping when asked."
     if c["early_stopping_patience"]:
         from transformers import EarlyStoppingCallback
-        callbacks = [*callbacks, EarlyStoppingCallback(early_stopping_patience=c["early_stopping_patience"])]
+        callbacks = [*callbacks, EarlyStoppingCallback(early_stopping_patience=c["early_stopping_patience"],
+                                                       early_stopping_threshold=c["early_stopping_threshold"])]
     kw = dict(model=model, processing_class=tok, args=args, train_dataset=train_ds, eval_dataset=val_ds,
               callbacks=callbacks)
     if c["loss"] == "ce": return sft_trainer_class()(**kw)

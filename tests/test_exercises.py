@@ -1,5 +1,8 @@
-"Every lesson's exercise starts unsolved, is graded by `aes_kit.core.grade`, and accepts its solution file only."
-import ast, contextlib, importlib, io, json, re
+"""Every lesson's exercise starts unsolved, is graded by `aes_kit.core.grade`, and accepts its solution file only.
+
+The solutions live in nbs/solutions/ and are checked here, never by a notebook: a copy of the course without that
+folder (what an instructor hands out) runs exactly the same."""
+import ast, contextlib, importlib, io, json, re, runpy
 from collections import defaultdict
 from pathlib import Path
 import pytest
@@ -37,8 +40,84 @@ def test_lessons_are_found():
             "08_pipeline"} <= names, names
 
 
+# What each exercise's check must say to a placeholder, to the tempting wrong answers, and to the solution
+# (`_sol`: the solution file's names). Run after the notebook's own exercise cells, in their namespace.
+SOLUTION_CHECKS = {
+    "00_env": """
+_m = grade(..., check_preset); assert not solved(_m) and "아직" in _m, _m                         # the placeholder
+assert not solved(grade(preset_settings("qwen2.5-7b", "l4"), check_preset))                      # an L4 answer
+assert solved(grade(_sol["answer"], check_preset)), grade(_sol["answer"], check_preset)          # the solution
+""",
+    "01_data": """
+_m = grade(lambda df: ..., check_messy); assert not solved(_m) and "아직" in _m, _m      # the placeholder
+_m = grade(lambda df: df.copy(), check_messy); assert not solved(_m) and "아직" in _m, _m  # nothing fixed
+assert solved(grade(_sol["fix_messy"], check_messy)), grade(_sol["fix_messy"], check_messy)  # the solution
+""",
+    "01a_prompts": """
+_m = grade(..., check_labels); assert not solved(_m) and "아직" in _m, _m                            # the placeholder
+_m = grade(list(ids), check_labels); assert not solved(_m) and "-100" in _m, _m                     # nothing masked
+_m = grade(_sol["labels"](recs[1], tok), check_labels); assert solved(_m), _m                      # the solution
+""",
+    "02_train": """
+_m = grade(dict(effective_batch=..., precision=...), check_train_setup); assert not solved(_m) and "아직" in _m, _m
+_m = grade(dict(effective_batch=16, precision="fp16"), check_train_setup); assert not solved(_m) and "bf16" in _m, _m
+assert not solved(grade(dict(effective_batch=4, precision="bf16"), check_train_setup))         # the batch alone
+assert solved(grade(_sol["answer"], check_train_setup)), grade(_sol["answer"], check_train_setup)
+""",
+    "03_scoring": """
+def _dropping(gold, outputs):
+    keep = [(g, parse_score(o, 0, 5).score) for g, o in zip(gold, outputs) if parse_score(o, 0, 5).valid]
+    m = score_metrics([g for g, _ in keep], [p for _, p in keep], 0, 5)
+    return dict(qwk=m["qwk"], invalid_rate=m["invalid_rate"])
+_m = grade(lambda g, o: ..., check_report); assert not solved(_m) and "아직" in _m, _m               # the placeholder
+_m = grade(_dropping, check_report); assert not solved(_m) and "버리지 말고" in _m, _m               # dropping rows
+assert solved(grade(_sol["my_report"], check_report)), grade(_sol["my_report"], check_report)     # the solution
+""",
+    "03a_metrics": """
+_m = grade(lambda t, p: ..., check_qwk); assert not solved(_m) and "아직" in _m, _m                  # the placeholder
+_m = grade(lambda t, p: cohen_kappa_score(t, p, weights="quadratic"), check_qwk)                  # the naive one-liner
+assert not solved(_m) and "labels" in _m, _m
+assert solved(grade(_sol["my_qwk"], check_qwk)), grade(_sol["my_qwk"], check_qwk)                 # the solution
+""",
+    "04_losses": """
+_m = grade((..., ...), check_zero_loss); assert not solved(_m) and "아직" in _m, _m                  # the placeholder
+_m = grade(("A", "both"), check_zero_loss); assert not solved(_m) and "기댓값" in _m, _m            # swapped
+assert solved(grade(_sol["answer"], check_zero_loss)), grade(_sol["answer"], check_zero_loss)     # the solution
+""",
+    "05_export": """
+_m = grade(..., check_prompts); assert not solved(_m) and "아직" in _m, _m                          # the placeholder
+_m = grade(["대한민국의 수도는?", "에세이 채점 기준은?"], check_prompts)                                  # no chat template
+assert not solved(_m) and "템플릿" in _m, _m
+assert solved(grade(_sol["prompts"](tok), check_prompts)), grade(_sol["prompts"](tok), check_prompts)  # the solution
+""",
+    "06_kmmlu": """
+_pc = res["per_category"]
+_m = grade(..., check_weakest); assert not solved(_m) and "아직" in _m, _m                         # the placeholder
+# a subject, not a category
+_m = grade("Math", check_weakest); assert not solved(_m) and "범주 이름" in _m, _m
+if len({v["accuracy"] for v in _pc.values()}) > 1:                                               # the strongest one
+    assert not solved(grade(max(_pc, key=lambda c: _pc[c]["accuracy"]), check_weakest))
+_m = grade(_sol["weakest"](res), check_weakest); assert solved(_m), _m                          # the solution
+""",
+    "07_consistency": """
+_m = grade(lambda q, tol=0.01: ..., check_enough_m); assert not solved(_m) and "아직" in _m, _m      # the placeholder
+# the best m, not the first
+_m = grade(lambda q, tol=0.01: int(np.argmax(q)) + 1, check_enough_m)
+assert not solved(_m) and "처음" in _m, _m
+_m = grade(_sol["enough_m"], check_enough_m); assert solved(_m), _m                               # the solution
+""",
+    "08_pipeline": """
+_m = grade(..., check_sweep_loss); assert not solved(_m) and "아직" in _m, _m                       # the placeholder
+_m = grade(base_config, check_sweep_loss); assert not solved(_m) and "loss:" in _m, _m            # no loss yet
+_m = grade(base_config + "  los: ntl\n", check_sweep_loss); assert not solved(_m) and "did you mean" in _m, _m
+assert not solved(grade(base_config + "  loss: emo\n", check_sweep_loss))                          # another loss
+_m = grade(_sol["config"](base_config), check_sweep_loss); assert solved(_m), _m                  # the solution
+""",
+}
+
+
 @pytest.mark.parametrize("nb", lesson_notebooks(), ids=lambda p: p.stem)
-def test_exercise_has_placeholder_grade_solution_and_hidden_test(nb):
+def test_exercise_has_placeholder_grade_and_a_checked_solution(nb):
     sec = exercise_section(nb)
     assert sec, f"{nb.name}: no '## 연습' section"
     code = [_src(c) for c in sec if c["cell_type"] == "code"]
@@ -49,10 +128,14 @@ def test_exercise_has_placeholder_grade_solution_and_hidden_test(nb):
     assert after and re.search(r"grade\(\(?(my_|\w+, check_)", after[0]), f"{nb.name}: the next cell must grade it"
     sol = SOLUTIONS/f"{nb.stem}_solution.py"
     assert sol.exists(), f"{nb.name}: missing {sol.relative_to(ROOT)}"
-    assert sol.name in "".join(code), f"{nb.name}: the hidden test must load {sol.name}"
-    hidden = [s for s in code if s.startswith("#| hide") and "runpy" in s and sol.name in s]
-    assert hidden and all("solved(" in s for s in hidden), f"{nb.name}: no hidden test of placeholder/wrong/solution"
+    assert nb.stem in SOLUTION_CHECKS and "_sol[" in SOLUTION_CHECKS[nb.stem], f"{nb.name}: its solution is unchecked"
     assert any(c["cell_type"] == "markdown" and "더 해 보기" in _src(c) for c in sec), f"{nb.name}: no '더 해 보기'"
+
+
+def test_no_notebook_reads_or_names_the_solutions():
+    "Removing nbs/solutions/ (a student's copy) breaks no notebook: none reads it, none points at it."
+    for nb in NOTEBOOKS:
+        assert "solutions" not in nb.read_text(encoding="utf-8"), f"{nb.name} names the solutions folder"
 
 
 # --- run each exercise section (its check, its grade cell and its hidden test) without loading a model -------------
@@ -85,8 +168,9 @@ def _default_exp(nb:Path)->str:
 
 
 @pytest.mark.parametrize("nb", lesson_notebooks(), ids=lambda p: p.stem)
-def test_exercise_section_runs_unsolved_and_its_hidden_test_passes(nb, request, monkeypatch):
-    "Exec the section as `nbdev_test` would (a student who has not solved it yet): no error, an '아직' message."
+def test_exercise_section_runs_unsolved_and_the_solution_passes(nb, request, monkeypatch):
+    ("Exec the section as `nbdev_test` would (a student who has not solved it yet): no error, an '아직' message; "
+     "then the placeholder, the tempting wrong answers and the solution file meet the check.")
     monkeypatch.chdir(ROOT)
     ns = dict(vars(importlib.import_module(f"aes_kit.{_default_exp(nb)}")))   # what the notebook's export cells define
     exec("from fastcore.test import test_eq, test_close, test_fail", ns)
@@ -100,6 +184,8 @@ def test_exercise_section_runs_unsolved_and_its_hidden_test_passes(nb, request, 
             if c["cell_type"] == "code" and not re.match(r"#\|\s*eval:\s*false", _src(c)):
                 exec(compile(_src(c), f"{nb.name}:{c.get('id')}", "exec"), ns)
     assert "아직" in buf.getvalue(), buf.getvalue()
+    ns["_sol"] = runpy.run_path(str(SOLUTIONS/f"{nb.stem}_solution.py"))
+    exec(compile(SOLUTION_CHECKS[nb.stem], f"{nb.stem} solution checks", "exec"), ns)
 
 
 # --- one definition per name -------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ A fork changes `user` in settings.ini and runs `make notebooks`.
     python tools/colab.py --check    # exit 1 if any notebook disagrees with settings.ini or the template
     python tools/colab.py --cell     # print the install cell
 """
-import hashlib, importlib.util, json, re, sys, textwrap
+import hashlib, importlib.util, json, re, sys
 from configparser import ConfigParser
 from pathlib import Path
 
@@ -24,15 +24,6 @@ INSTALL_HEADING = "## 설치 (Colab)"
 TABLE_HEADING_NB, TABLE_HEADING_README = "## Colab 무료 T4에서 어디까지?", "## Open in Colab"
 # Measured by `make test-colab` (110-160 s on the 2-core machine; local package files, so no download time).
 SIM_INSTALL_MIN = 2
-# The extra packages Unsloth 2026.10.9 needs that are installed without their deps (they pin torch/triton).
-NODEPS_EXTRA = ["cut_cross_entropy==25.1.1"]
-# Unsloth's and unsloth_zoo's own torch-free requirements (their metadata, less torch/torchvision/triton/
-# xformers/torchao, less certifi>=2026.10.19 that registries cannot serve, less diffusers that import never needs).
-UNSLOTH_SMALL_DEPS = ["tyro", "sentencepiece>=0.2.0", "protobuf", "hf_transfer", "einops", "msgspec", "json5>=0.9.25",
-                      "structlog>=24.1.0", "nest-asyncio", "typer>=0.19.0", "rich", "pydantic", "click>=8.0", "pillow",
-                      "regex", "requests", "wheel>=0.42.0", "psutil"]
-# The verified pins (constraints.txt) the cell installs; torch is Colab's own and never in this list.
-PINNED = ["transformers", "trl", "peft", "datasets", "accelerate", "bitsandbytes", "gguf", "fastcore", "ntloss"]
 # What fits a free Colab session (T4 16 GB, ~12 GB RAM, cut after long idle) and what wants a paid L4;
 # times are the notebooks' own run-time tables. A notebook missing here gets "see its table".
 FIT = {
@@ -68,39 +59,24 @@ def _tool_install(root):
     spec = importlib.util.spec_from_file_location("_aes_install", Path(root)/"tools"/"install.py")
     m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m); return m
 
-def pins(root=ROOT)->tuple[list, list]:
-    "(no-deps list, with-deps list) the install cell passes to pip, from tools/install.py and constraints.txt."
-    inst = _tool_install(root)
-    cons = {re.split(r"[=<>!~ ]", c, 1)[0].lower(): c for c in inst.read_constraints()}
-    nodeps = list(inst.UNSLOTH) + NODEPS_EXTRA + list(inst.EMBEDDED)
-    return nodeps, [cons[n] for n in PINNED] + UNSLOTH_SMALL_DEPS
-
-def _pylist(items, indent:int, width:int=118)->str:
-    "Quoted, comma-separated `items` wrapped to `width` columns (continuation lines at `indent` spaces)."
-    body = ", ".join(json.dumps(i) for i in items)
-    return textwrap.fill(body, width=width, initial_indent=" "*indent, subsequent_indent=" "*indent,
-                         break_long_words=False, break_on_hyphens=False).lstrip()
-
 def install_cell_source(s:dict|None=None, root=ROOT)->str:
     "The install cell, rendered from the template."
     s = s or settings(root)
-    nodeps, deps = pins(root)
     src = (Path(root)/"tools"/TEMPLATE.name).read_text(encoding="utf-8")
-    for k, v in dict(git_url=s["git_url"], branch=s["branch"], nodeps=_pylist(nodeps, 18),
-                     deps=_pylist(deps, 16)).items():
+    for k, v in dict(git_url=s["git_url"], branch=s["branch"]).items():
         src = src.replace("{{" + k + "}}", v)
     assert "{{" not in src, "unfilled template token"
     return src.rstrip("\n")
 
 def install_heading()->str:
     return (f"{INSTALL_HEADING}\n\n"
-            "Colab에서는 아래 셀이 Unsloth와 이 키트를 설치합니다. 먼저 **런타임 → 런타임 유형 변경 → T4 GPU**인지 "
-            "확인하세요 (배지로 열면 T4가 골라져 있습니다). Colab에 들어 있는 torch는 건드리지 않고(`--no-deps`와 "
-            "torch 고정 제약), pip의 출력이 그대로 보이므로 실패하면 메시지를 읽고 셀을 다시 실행하면 됩니다. "
+            "Colab에서는 아래 셀이 이 키트를 내려받고(`git clone`) 설치 프로그램 `tools/install.py`를 실행합니다 — 로컬의 "
+            "`make install`과 같은 프로그램입니다. 먼저 **런타임 → 런타임 유형 변경 → T4 GPU**인지 확인하세요 (배지로 "
+            "열면 T4가 골라져 있습니다). Colab에 들어 있는 torch와, 커널이 이미 불러온 패키지(numpy 등)는 버전을 "
+            "고정해 건드리지 않습니다. pip의 출력이 그대로 보이므로 실패하면 메시지를 읽고 셀을 다시 실행하면 됩니다. "
             f"처음 한 번은 몇 분 걸리고(모의 Colab 측정 약 {SIM_INSTALL_MIN}분, 실제 Colab은 내려받는 시간이 더해짐) "
             "같은 런타임에서 다시 실행하면 곧바로 끝납니다. 직접 만든 휠(`aes_kit-*.whl`)을 `/content`나 Drive의 "
-            "`MyDrive/aes-kit/`에 두면 그 휠을 설치합니다. 로컬·CI에서는 아무것도 하지 않습니다 "
-            "(`make install`이 같은 일을 합니다).")
+            "`MyDrive/aes-kit/`에 두면 그 휠을 설치합니다. 로컬·CI에서는 아무것도 하지 않습니다.")
 
 def numbered(root=ROOT)->list[Path]:
     return sorted((Path(root)/"nbs").glob("[0-9]*.ipynb"))
@@ -141,7 +117,8 @@ def _src(c)->str: return "".join(c["source"])
 def is_install_cell(c)->bool:
     "The install cell: generated, or an older hand-made copy (a code cell that installs in Colab)."
     s = _src(c)
-    return c["cell_type"] == "code" and "google.colab" in s and ("pip install" in s or "_aes_kit_install" in s)
+    return c["cell_type"] == "code" and "google.colab" in s and any(k in s for k in ("pip install", "_aes_kit_install",
+                                                                                     "tools/install.py"))
 
 def _set(c, text:str)->bool:
     new = _lines(text)

