@@ -125,11 +125,18 @@ def check_out_dir(path)->Path:
     if not os.access(q, os.W_OK | os.X_OK): raise AesKitError(f"{path}: no permission to write in {q}")
     return p
 
-def _blocked_signals():
-    "Hold SIGINT/SIGTERM back (Unix) while a result set is swapped in; they arrive right after. Returns the old mask."
-    import signal
-    if not hasattr(signal, "pthread_sigmask"): return None
-    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+@contextlib.contextmanager
+def _signals_deferred():
+    ("Hold Ctrl-C and SIGTERM back while the block runs; deliver them to the usual handlers right after it. "
+     "Python runs signal handlers in the main thread, whichever thread the OS picks (torch keeps several).")
+    import signal, threading
+    if threading.current_thread() is not threading.main_thread(): yield; return   # handlers can only be set there
+    got = []
+    old = {s: signal.signal(s, lambda n, f: got.append(n)) for s in (signal.SIGINT, signal.SIGTERM)}
+    try: yield
+    finally:
+        for s, h in old.items(): signal.signal(s, h)
+        for n in got: signal.raise_signal(n)
 
 def _relocate(tmp:Path, out:Path, max_bytes:int=50_000_000):
     "Rewrite the temporary folder's path to the final one inside the set's text records (JSON, Markdown, CSV)."
@@ -150,7 +157,7 @@ def result_set(out_dir,       # the folder a run's results go to
     the temporary folder is removed and `out_dir` is exactly as before. Entries of `out_dir` that match neither
     `owns` nor a new file's name (an adapter, another command's results) stay where they are. Paths to the
     temporary folder that the set's own records (JSON, Markdown, CSV) hold are rewritten to `out_dir`."""
-    import fnmatch, signal
+    import fnmatch
     shown = check_out_dir(out_dir)
     out = shown.resolve(); out.parent.mkdir(parents=True, exist_ok=True)   # a linked folder: work where it points
     tag = f"{os.getpid()}-{time.monotonic_ns()}"
@@ -158,8 +165,7 @@ def result_set(out_dir,       # the folder a run's results go to
     try:
         yield tmp
         _relocate(tmp, shown)
-        mask = _blocked_signals()
-        try:
+        with _signals_deferred():
             if not out.exists(): os.rename(tmp, out)              # a new folder: one rename
             else:
                 new = {e.name for e in tmp.iterdir()}
@@ -168,8 +174,6 @@ def result_set(out_dir,       # the folder a run's results go to
                     if e.name in new or any(fnmatch.fnmatch(e.name, pat) for pat in owns): os.rename(e, old/e.name)
                 for e in list(tmp.iterdir()): os.rename(e, out/e.name)
                 shutil.rmtree(old, ignore_errors=True)
-        finally:
-            if mask is not None: signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     finally: shutil.rmtree(tmp, ignore_errors=True)
 
 # %% ../nbs/00a_core.ipynb #818c58d7

@@ -89,8 +89,9 @@ def test_pilot_uses_the_selected_model(hub):
 
 
 def test_early_stopping_stops_and_keeps_the_best(cli, tmp_path):
-    ("An improvement threshold no loss can clear: whatever the float noise in eval_loss, no evaluation counts as better, "
-     "so patience 1 stops at the second evaluation; the adapter kept is the checkpoint of the lowest eval_loss seen.")
+    ("An improvement threshold no loss can clear: whatever the float noise in eval_loss, no evaluation counts as "
+     "better, so patience 1 stops at the second evaluation; the adapter kept is the checkpoint of the lowest "
+     "eval_loss seen.")
     out = tmp_path/"run"
     rc, o, e = cli("train", "--data", str(TRAIN), "--ratio", "0.05", "--max-steps", "6", "--batch-size", "2",
                    "--early-stopping-patience", "1", "--early-stopping-threshold", "1e9", "--eval-steps", "1",

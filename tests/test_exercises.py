@@ -43,28 +43,28 @@ def test_lessons_are_found():
 # What each exercise's check must say to a placeholder, to the tempting wrong answers, and to the solution
 # (`_sol`: the solution file's names). Run after the notebook's own exercise cells, in their namespace.
 SOLUTION_CHECKS = {
-    "00_env": """
+    "00_env": r"""
 _m = grade(..., check_preset); assert not solved(_m) and "아직" in _m, _m                         # the placeholder
 assert not solved(grade(preset_settings("qwen2.5-7b", "l4"), check_preset))                      # an L4 answer
 assert solved(grade(_sol["answer"], check_preset)), grade(_sol["answer"], check_preset)          # the solution
 """,
-    "01_data": """
+    "01_data": r"""
 _m = grade(lambda df: ..., check_messy); assert not solved(_m) and "아직" in _m, _m      # the placeholder
 _m = grade(lambda df: df.copy(), check_messy); assert not solved(_m) and "아직" in _m, _m  # nothing fixed
 assert solved(grade(_sol["fix_messy"], check_messy)), grade(_sol["fix_messy"], check_messy)  # the solution
 """,
-    "01a_prompts": """
+    "01a_prompts": r"""
 _m = grade(..., check_labels); assert not solved(_m) and "아직" in _m, _m                            # the placeholder
 _m = grade(list(ids), check_labels); assert not solved(_m) and "-100" in _m, _m                     # nothing masked
 _m = grade(_sol["labels"](recs[1], tok), check_labels); assert solved(_m), _m                      # the solution
 """,
-    "02_train": """
+    "02_train": r"""
 _m = grade(dict(effective_batch=..., precision=...), check_train_setup); assert not solved(_m) and "아직" in _m, _m
 _m = grade(dict(effective_batch=16, precision="fp16"), check_train_setup); assert not solved(_m) and "bf16" in _m, _m
 assert not solved(grade(dict(effective_batch=4, precision="bf16"), check_train_setup))         # the batch alone
 assert solved(grade(_sol["answer"], check_train_setup)), grade(_sol["answer"], check_train_setup)
 """,
-    "03_scoring": """
+    "03_scoring": r"""
 def _dropping(gold, outputs):
     keep = [(g, parse_score(o, 0, 5).score) for g, o in zip(gold, outputs) if parse_score(o, 0, 5).valid]
     m = score_metrics([g for g, _ in keep], [p for _, p in keep], 0, 5)
@@ -73,24 +73,24 @@ _m = grade(lambda g, o: ..., check_report); assert not solved(_m) and "아직" i
 _m = grade(_dropping, check_report); assert not solved(_m) and "버리지 말고" in _m, _m               # dropping rows
 assert solved(grade(_sol["my_report"], check_report)), grade(_sol["my_report"], check_report)     # the solution
 """,
-    "03a_metrics": """
+    "03a_metrics": r"""
 _m = grade(lambda t, p: ..., check_qwk); assert not solved(_m) and "아직" in _m, _m                  # the placeholder
 _m = grade(lambda t, p: cohen_kappa_score(t, p, weights="quadratic"), check_qwk)                  # the naive one-liner
 assert not solved(_m) and "labels" in _m, _m
 assert solved(grade(_sol["my_qwk"], check_qwk)), grade(_sol["my_qwk"], check_qwk)                 # the solution
 """,
-    "04_losses": """
+    "04_losses": r"""
 _m = grade((..., ...), check_zero_loss); assert not solved(_m) and "아직" in _m, _m                  # the placeholder
 _m = grade(("A", "both"), check_zero_loss); assert not solved(_m) and "기댓값" in _m, _m            # swapped
 assert solved(grade(_sol["answer"], check_zero_loss)), grade(_sol["answer"], check_zero_loss)     # the solution
 """,
-    "05_export": """
+    "05_export": r"""
 _m = grade(..., check_prompts); assert not solved(_m) and "아직" in _m, _m                          # the placeholder
 _m = grade(["대한민국의 수도는?", "에세이 채점 기준은?"], check_prompts)                                  # no chat template
 assert not solved(_m) and "템플릿" in _m, _m
 assert solved(grade(_sol["prompts"](tok), check_prompts)), grade(_sol["prompts"](tok), check_prompts)  # the solution
 """,
-    "06_kmmlu": """
+    "06_kmmlu": r"""
 _pc = res["per_category"]
 _m = grade(..., check_weakest); assert not solved(_m) and "아직" in _m, _m                         # the placeholder
 # a subject, not a category
@@ -99,14 +99,14 @@ if len({v["accuracy"] for v in _pc.values()}) > 1:                              
     assert not solved(grade(max(_pc, key=lambda c: _pc[c]["accuracy"]), check_weakest))
 _m = grade(_sol["weakest"](res), check_weakest); assert solved(_m), _m                          # the solution
 """,
-    "07_consistency": """
+    "07_consistency": r"""
 _m = grade(lambda q, tol=0.01: ..., check_enough_m); assert not solved(_m) and "아직" in _m, _m      # the placeholder
 # the best m, not the first
 _m = grade(lambda q, tol=0.01: int(np.argmax(q)) + 1, check_enough_m)
 assert not solved(_m) and "처음" in _m, _m
 _m = grade(_sol["enough_m"], check_enough_m); assert solved(_m), _m                               # the solution
 """,
-    "08_pipeline": """
+    "08_pipeline": r"""
 _m = grade(..., check_sweep_loss); assert not solved(_m) and "아직" in _m, _m                       # the placeholder
 _m = grade(base_config, check_sweep_loss); assert not solved(_m) and "loss:" in _m, _m            # no loss yet
 _m = grade(base_config + "  los: ntl\n", check_sweep_loss); assert not solved(_m) and "did you mean" in _m, _m

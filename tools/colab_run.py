@@ -23,7 +23,8 @@ def main(nb_path:str, out_path:str, timeout:int=900)->int:
     def started(cell, cell_index, **kw): t_cell[0] = time.time()
     def done(cell, cell_index, **kw):   # a line for every slow cell: where the time goes, and where a hang is
         dt = time.time() - t_cell[0]
-        if dt > 5: print(f"  cell {cell_index+1}/{n} {dt:5.1f}s  {''.join(cell.source).splitlines()[0][:70]}", flush=True)
+        first = "".join(cell.source).splitlines()[0][:70]
+        if dt > 5: print(f"  cell {cell_index+1}/{n} {dt:5.1f}s  {first}", flush=True)
     client.on_cell_start, client.on_cell_executed = started, done
     t0, rc = time.time(), 0
     try: client.execute()

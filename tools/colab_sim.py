@@ -33,8 +33,9 @@ ENV_DIR = ROOT/"tools"/"colab_env"
 COLAB_CONSTRAINTS = ENV_DIR/"colab-constraints.txt"
 COLAB_PYTHON = "3.13"
 # What Colab has before the install cell and a notebook may meet: installed at Colab's versions (the constraints).
-COLAB_BASE = ["torch", "torchvision", "torchaudio", "triton", "torchao", "transformers", "peft", "accelerate", "datasets",
-              "huggingface_hub", "tokenizers", "safetensors", "numpy", "pyarrow", "fsspec", "sentencepiece", "protobuf",
+COLAB_BASE = ["torch", "torchvision", "torchaudio", "triton", "torchao", "transformers", "peft", "accelerate",
+              "datasets", "huggingface_hub", "tokenizers", "safetensors", "numpy", "pyarrow", "fsspec", "sentencepiece",
+              "protobuf",
               "pandas", "matplotlib", "scikit-learn", "scipy", "nltk", "tqdm", "pyyaml", "psutil", "requests", "pillow",
               "rich", "pydantic", "typer", "click", "einops", "regex", "packaging", "setuptools", "wheel",
               "ipykernel", "ipython", "ipywidgets", "nbclient", "nbformat", "jupyter_client"]
@@ -92,6 +93,10 @@ def run(cmd, env=None, cwd=None, prefix="  | ", check=True)->tuple[int, str]:
     if check and rc: fail(f"{' '.join(map(str, cmd))} exited {rc}")
     return rc, "".join(out)
 
+def cache_dir()->Path:
+    "Where the base venv and built wheels are kept between runs: `AES_KIT_COLAB_CACHE`, else ~/.cache/aes-kit."
+    return Path(os.environ.get("AES_KIT_COLAB_CACHE", "~/.cache/aes-kit")).expanduser()
+
 def colab_python()->str:
     "Python 3.13 as Colab has it: AES_KIT_COLAB_PYTHON, python3.13 on PATH, a pyenv 3.13; else this Python."
     cands = [os.environ.get("AES_KIT_COLAB_PYTHON"), shutil.which(f"python{COLAB_PYTHON}")]
@@ -111,7 +116,7 @@ def base_venv(py:str)->Path:
     import fcntl
     pyver = subprocess.check_output([py, "-c", "import sys; print(sys.version.split()[0])"], text=True).strip()
     key = hashlib.sha256(json.dumps([pyver, COLAB_BASE, COLAB_CONSTRAINTS.read_text()]).encode()).hexdigest()[:12]
-    cache = Path(os.environ.get("AES_KIT_COLAB_CACHE", "~/.cache/aes-kit")).expanduser()
+    cache = cache_dir()
     base = cache/f"colab-base-py{pyver}-{key}"
     cache.mkdir(parents=True, exist_ok=True)
     with open(cache/".lock", "a") as lock:
@@ -134,7 +139,7 @@ PURE_SDISTS = ("rouge-score", "kiwipiepy-model")
 
 def pure_sdist_wheels()->Path:
     "A folder of pure-Python wheels built from the sdist-only requirements; fails if one is not pure Python."
-    d = Path(os.environ.get("AES_KIT_COLAB_CACHE", "~/.cache/aes-kit")).expanduser()/"sdist-wheels"
+    d = cache_dir()/"sdist-wheels"
     d.mkdir(parents=True, exist_ok=True)
     for req in PURE_SDISTS:
         stem = install.canon(req).replace("-", "_")
@@ -177,7 +182,7 @@ def publish(dest:Path, branch:str)->str:
 
 def work_dir()->Path:
     "`AES_KIT_SIM_DIR`, else the base venv's file system (hard links need it), else the default temporary folder."
-    d = os.environ.get("AES_KIT_SIM_DIR") or Path(os.environ.get("AES_KIT_COLAB_CACHE", "~/.cache/aes-kit")).expanduser()
+    d = os.environ.get("AES_KIT_SIM_DIR") or cache_dir()
     Path(d).mkdir(parents=True, exist_ok=True)
     return Path(d)
 
@@ -245,11 +250,11 @@ def main(keep:bool=False, only:list[str]|None=None, dry:bool=True)->int:
                                                                          "HF_", "JUPYTER", "IPYTHON"))}
         env |= OFFLINE | {"PATH": f"{venv/'bin'}:{os.environ['PATH']}", "VIRTUAL_ENV": str(venv),
                           "AES_KIT_GIT": url, "AES_KIT_REF": s["branch"], "AES_KIT_HOME": str(home),
-                          "AES_KIT_PROFILE": "smoke", "AES_KIT_MAX_LIVE_MODELS": "1",
-                          "HF_HOME": str(ROOT/"checkpoints"/"_tiny_hub"), "IPYTHONDIR": str(ipy),
-                          "AES_KIT_ASSUME_GPU": "1", "AES_KIT_DRIVE_MOUNT": str(content/"drive"), "COLAB_RELEASE_TAG": "simulated", "PYDEVD_DISABLE_FILE_VALIDATION": "1", "COLAB_SIM_DRIVE": str(drive),
-                          "COLAB_SIM_SECRET_HF_TOKEN": SECRET, "TMPDIR": str(tmp/"tmp"),
-                          "XDG_CACHE_HOME": str(tmp/"tmp"/"cache")}
+                          "AES_KIT_PROFILE": "smoke", "AES_KIT_MAX_LIVE_MODELS": "1", "AES_KIT_ASSUME_GPU": "1",
+                          "AES_KIT_DRIVE_MOUNT": str(content/"drive"), "HF_HOME": str(ROOT/"checkpoints"/"_tiny_hub"),
+                          "IPYTHONDIR": str(ipy), "COLAB_RELEASE_TAG": "simulated", "COLAB_SIM_DRIVE": str(drive),
+                          "COLAB_SIM_SECRET_HF_TOKEN": SECRET, "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+                          "TMPDIR": str(tmp/"tmp"), "XDG_CACHE_HOME": str(tmp/"tmp"/"cache")}
         runner = tmp/"colab_run.py"; shutil.copy(ROOT/"tools"/"colab_run.py", runner)
         nbs = notebooks(only)
         say(f"3/5 {len(nbs)} notebooks, one kernel each, every cell as Colab runs it (smoke profile, tiny Hub models)")

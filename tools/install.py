@@ -91,6 +91,11 @@ def satisfied(req):
     v = version(r.name)
     return v is not None and (not r.specifier or r.specifier.contains(v, prereleases=True))
 
+def allows(req:str, v:str)->bool:
+    "True when version `v` meets requirement string `req` (e.g. 'transformers==5.17.0')."
+    from packaging.requirements import Requirement
+    return Requirement(req).specifier.contains(v.split("+")[0], prereleases=True)
+
 def editable_here():
     "True when the `aes-kit` distribution is an editable install of this checkout."
     try: dist = md.distribution("aes-kit")
@@ -155,7 +160,7 @@ def held_versions(modules=None)->dict[str, str]:
 def colab_plan(held:dict, gpu:bool, root=ROOT)->dict:
     "The Colab install as data: constraints, the two pip steps, and conflicts between held packages and the pins."
     pins = {req_name(c): c for c in read_constraints(root) if req_name(c) not in TORCH_FAMILY}
-    conflicts = [f"{n} {held[n]} (the kit needs {c})" for n, c in pins.items() if n in held and not satisfied(c)]
+    conflicts = [f"{n} {held[n]} (the kit needs {c})" for n, c in pins.items() if n in held and not allows(c, held[n])]
     cons = [f"{n}=={v}" for n, v in sorted(held.items())] + [c for n, c in pins.items() if n not in held]
     nodeps = UNSLOTH + COLAB_NODEPS + ([] if gpu else EMBEDDED)
     return dict(constraints=cons, nodeps=nodeps, deps=COLAB_DEPS, conflicts=conflicts)

