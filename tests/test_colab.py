@@ -57,6 +57,8 @@ def test_the_colab_plan_never_asks_pip_for_torch_and_holds_what_is_imported():
     assert {"torch==2.11.0", "torchvision==0.26.0", "numpy==2.1.3", "transformers==5.17.0", "trl==1.15.0"} <= set(cons)
     assert not any(c.startswith("torch==2.13") for c in cons)           # the dev machine's CPU torch is not Colab's
     assert plan["conflicts"] == []
+    assert not any(c.startswith(("nbdev", "ipykernel", "pytest")) for c in cons)   # dev-only pins stay off Colab
+    assert install.colab_plan({**held, "ipykernel": "6.17.1"}, gpu=True)["conflicts"] == []   # Colab's own kernel
     clash = install.colab_plan({**held, "transformers": "5.15.0"}, gpu=True)["conflicts"]
     assert clash == ["transformers 5.15.0 (the kit needs transformers==5.17.0)"]   # imported already: a restart
 

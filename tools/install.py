@@ -159,7 +159,9 @@ def held_versions(modules=None)->dict[str, str]:
 
 def colab_plan(held:dict, gpu:bool, root=ROOT)->dict:
     "The Colab install as data: constraints, the two pip steps, and conflicts between held packages and the pins."
-    pins = {req_name(c): c for c in read_constraints(root) if req_name(c) not in TORCH_FAMILY}
+    asked = {req_name(r) for r in read_settings(root, dev=False) + UNSLOTH + COLAB_NODEPS + EMBEDDED + COLAB_DEPS}
+    dev_only = {req_name(r) for r in read_settings(root)} - asked            # nbdev, pytest, ipykernel, ...
+    pins = {req_name(c): c for c in read_constraints(root) if req_name(c) not in {*TORCH_FAMILY, *dev_only}}
     conflicts = [f"{n} {held[n]} (the kit needs {c})" for n, c in pins.items() if n in held and not allows(c, held[n])]
     cons = [f"{n}=={v}" for n, v in sorted(held.items())] + [c for n, c in pins.items() if n not in held]
     nodeps = UNSLOTH + COLAB_NODEPS + ([] if gpu else EMBEDDED)
