@@ -22,8 +22,9 @@ BADGE_RE = re.compile(r"\[!\[Open In Colab\]\(" + re.escape(BADGE_SVG) + r"\)\]\
 METADATA = {"accelerator": "GPU", "colab": {"gpuType": "T4", "provenance": []}}
 INSTALL_HEADING = "## 설치 (Colab)"
 TABLE_HEADING_NB, TABLE_HEADING_README = "## Colab 무료 T4에서 어디까지?", "## Open in Colab"
-# Measured by `make test-colab` (110-160 s on the 2-core machine; local package files, so no download time).
-SIM_INSTALL_MIN = 2
+# Measured by `make test-colab`: the install cell took 30-40 s on the 2-core machine (packages from a local cache,
+# so no download time; a real Colab adds the downloads).
+SIM_INSTALL_MIN = 1
 # What fits a free Colab session (T4 16 GB, ~12 GB RAM, cut after long idle) and what wants a paid L4;
 # times are the notebooks' own run-time tables. A notebook missing here gets "see its table".
 FIT = {
