@@ -438,12 +438,11 @@ COT_HARD_ANSWER = re.compile(r"(?<=정답은)\s*[(]?(A|B|C|D)[)]?.*(?=입니다.
 
 def cot_hard_task(subject:str)->dict:
     "The harness's `kmmlu_cot_hard_<subject>` task file: its name, `doc_to_text` template and fixed CoT examples."
-    try: import lm_eval
-    except ImportError: raise AesKitError("style cot_hard reads lm-eval's kmmlu_cot_hard task files: "
-                                          "pip install lm-eval") from None
-    import yaml
-    f = Path(lm_eval.__file__).parent/"tasks"/"kmmlu"/"cot_hard" \
-        /f"kmmlu_cot_hard_{_norm(subject).replace('-', '_')}.yaml"
+    import importlib.util, yaml
+    spec = importlib.util.find_spec("lm_eval")          # the package's files only: nothing of it is imported
+    if spec is None: raise AesKitError("style cot_hard reads lm-eval's kmmlu_cot_hard task files: "
+                                       "pip install --no-deps lm-eval (the notebooks' install cell does)")
+    f = Path(spec.origin).parent/"tasks"/"kmmlu"/"cot_hard"/f"kmmlu_cot_hard_{_norm(subject).replace('-', '_')}.yaml"
     if not f.exists(): raise AesKitError(f"{f}: lm-eval has no kmmlu_cot_hard task for subject {subject!r}")
     cfg = yaml.safe_load(f.read_text(encoding="utf-8"))
     return dict(task=cfg["task"], doc_to_text=cfg["doc_to_text"], samples=cfg["fewshot_config"]["samples"])
