@@ -13,10 +13,11 @@ from collections import Counter
 from fractions import Fraction
 from pathlib import Path
 import numpy as np
-from .core import AesKitError, atomic_path, write_json, cli_parser, result_set, num_arg, file_arg, out_dir_arg
-from .model import model_device, adapter_base, EMBEDDED_ALIAS, model_arg, NO_VLLM, padding_side  # notebook 00b
+from .core import AesKitError, atomic_path, write_json, result_set
+from .model import model_device, adapter_base, NO_VLLM, padding_side  # notebook 00b
 from .metrics import qwk, fill_invalid, INVALID_POLICIES                       # notebook 03a
 from .scoring import parse_score, extract_response, load_scorer, safe_model_name  # notebook 03
+from .settings import CONSISTENCY_SETTINGS   # notebook 00c: the command's settings
 
 # %% ../nbs/07_consistency.ipynb #f839ab1a
 def majority_vote(scores:list,          # sampled scores of one essay; None = an invalid sample
@@ -353,7 +354,7 @@ def plot_qwk_vs_cost(s:dict, path=None):
 # %% ../nbs/07_consistency.ipynb #b502700e
 def _limit(model, tok, rows, gold, lo, hi, template, temperature, top_p, batch_size)->tuple:
     "(QWK of the m -> infinity votes, the votes, None) from the score-digit distribution, or (None, None, why not)."
-    from aes_kit.losses import score_distribution                  # notebook 04
+    from aes_kit.readout import score_distribution                 # notebook 02a
     if len({(int(r["min_score"]), int(r["max_score"])) for r in rows}) > 1:
         return None, None, "essays have different rubric ranges"
     try: probs = score_distribution(model, tok, rows, template=template, batch_size=batch_size)
@@ -502,38 +503,9 @@ def vllm_sampler(model:str,               # a local dir or Hub id vLLM can load 
 def consistency_cli(argv:list)->int:
     "`aes-kit consistency`: m samples per essay, majority/average QWK vs m with bands, greedy and m -> inf lines, cost."
     from aes_kit.data import load_essays
-    p = cli_parser("consistency", "Self-consistency: sample m scores per essay (prompt encoded once), vote, "
-                                  "plot QWK vs m and vs cost.")
-    p.add_argument("--model", type=model_arg, default=None,
-                   help=f"base model: alias ({EMBEDDED_ALIAS}, presets), local dir or Hub id; default: adapter's base")
-    p.add_argument("--adapter", default=None, help="LoRA adapter dir (e.g. checkpoints/RUN/final_adapter)")
-    p.add_argument("--data", type=file_arg, required=True,
-                   help="essay file (JSONL/CSV, notebook 01 schema) with gold scores")
-    p.add_argument("--out", type=out_dir_arg, required=True,
-                   help="out dir: samples.jsonl, summary.json, qwk_vs_m.png, qwk_vs_cost.png")
-    p.add_argument("--max-m", type=num_arg(int, lo=1), default=50, help="samples per essay (default 50)")
-    p.add_argument("--chunk-m", type=num_arg(int, lo=1), default=10,
-                   help="samples per essay decoded together; lower it on OOM (default 10)")
-    p.add_argument("--temperature", type=num_arg(float, lo=0, lo_open=True), default=0.7,
-                   help="sampling temperature (default 0.7)")
-    p.add_argument("--top-p", type=num_arg(float, lo=0, hi=1, lo_open=True), default=1.0,
-                   help="nucleus sampling mass in (0, 1] (default 1.0)")
-    p.add_argument("--max-new-tokens", type=num_arg(int, lo=1), default=8,
-                   help="tokens per sample; the score comes first (default 8)")
-    p.add_argument("--batch-size", type=num_arg(int, lo=1), default=4, help="essays encoded together (default 4)")
-    p.add_argument("--limit", type=num_arg(int, lo=1), default=None, help="only the first N essays")
-    p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0); a new seed draws new samples")
-    p.add_argument("--repeats", type=num_arg(int, lo=1), default=20,
-                   help="random sample orders for the band (default 20)")
-    p.add_argument("--template", default="chat", choices=["chat", "alpaca"], help="the model's prompt format")
-    p.add_argument("--engine", default="hf", choices=["hf", "vllm"], help="hf (default) or vllm (GPU only, untested)")
-    p.add_argument("--backend", default="auto", choices=["auto", "unsloth", "hf"])
-    p.add_argument("--min-score", type=num_arg(int), default=None,
-                   help="rubric minimum (default: meta.json beside --data)")
-    p.add_argument("--max-score", type=num_arg(int), default=None,
-                   help="rubric maximum (default: meta.json beside --data)")
-    p.add_argument("--name", default=None, help="model label in the plots and settings")
-    a = p.parse_args(argv)
+    a = CONSISTENCY_SETTINGS.fill(CONSISTENCY_SETTINGS.parse(argv, "Self-consistency: sample m scores per essay "
+                                                                   "(prompt encoded once), vote, plot QWK vs m and vs "
+                                                                   "cost."))
     if a.model is None and a.adapter is None:
         raise AesKitError("give --model, --adapter, or both (see `aes-kit consistency --help`)")
     if a.adapter is not None: adapter_base(a.adapter, required=a.model is None)   # fail fast, before loading anything
@@ -551,12 +523,12 @@ def consistency_cli(argv:list)->int:
     else: m, tok = load_scorer(a.model, a.adapter, backend=a.backend)
     s = consistency_curve(m, tok, rows, max_m=a.max_m, chunk_m=a.chunk_m, temperature=a.temperature, top_p=a.top_p,
                           max_new_tokens=a.max_new_tokens, batch_size=a.batch_size, repeats=a.repeats, seed=a.seed,
-                          out_dir=a.out, template=a.template, name=name, sampler=sampler)
+                          out_dir=a.out_dir, template=a.template, name=name, sampler=sampler)
     c, g, lim = s["curves"], s["greedy"], s["limit"] or {}
     print(f"QWK at m=1 → m={a.max_m}: majority {c['majority']['mean'][0]:.3f} → {c['majority']['mean'][-1]:.3f}, "
           f"average {c['average']['mean'][0]:.3f} → {c['average']['mean'][-1]:.3f} · greedy {g['qwk']:.3f}"
           + (f" · m→∞ majority {lim['majority']:.3f}, average {lim['average']:.3f}" if lim else "")
-          + f" · invalid samples {s['sample_invalid_rate']:.0%} → {a.out}")
+          + f" · invalid samples {s['sample_invalid_rate']:.0%} → {a.out_dir}")
     return 0
 
 # %% ../nbs/07_consistency.ipynb #73f06f66

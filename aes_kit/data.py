@@ -6,13 +6,12 @@
 __all__ = ['TASKS', 'DEFAULT_RANGE', 'MAX_PROBLEMS', 'EXCEL_FIX', 'INVISIBLE', 'SUMMARY_EVAL_RUBRIC', 'KMMLU_COLUMNS',
            'KMMLU_FILE', 'is_blank', 'clean_text', 'read_table', 'parse_int', 'read_meta', 'score_range', 'load_essays',
            'load_summary', 'load_instructions', 'is_instruction_file', 'load_summary_eval', 'read_kmmlu_csv',
-           'read_kmmlu_dir', 'load_dataset_file', 'validate_file', 'validate_cli', 'split_dataset', 'subsample',
-           'split_99_1']
+           'read_kmmlu_dir', 'load_dataset_file', 'validate_file', 'split_dataset', 'subsample', 'split_99_1']
 
 # %% ../nbs/01_data.ipynb #cad95572
 import re, csv, io, json, math, codecs, collections
 from pathlib import Path
-from .core import AesKitError, cli_parser, read_json, num_arg, _jerr, _json_why
+from .core import AesKitError, read_json, json_error_text, json_value_text
 
 # %% ../nbs/01_data.ipynb #0fb20a56
 TASKS = ("essay", "traits", "summary", "summary-eval", "kmmlu", "instruction")
@@ -104,10 +103,11 @@ def _read_jsonl(path, text:str):
     if stripped.startswith("["):                       # a JSON array of objects
         try: items = json.loads(text)
         except json.JSONDecodeError as e:
-            raise AesKitError(f"{path}: line {e.lineno}: invalid JSON ({_jerr(e)}); expected a JSON array of objects "
+            raise AesKitError(f"{path}: line {e.lineno}: invalid JSON ({json_error_text(e)}); "
+                              "expected a JSON array of objects "
                               "or one object per line") from None
         except (ValueError, RecursionError) as e:
-            raise AesKitError(f"{path}: invalid JSON ({_json_why(e)}); "
+            raise AesKitError(f"{path}: invalid JSON ({json_value_text(e)}); "
                               "expected a JSON array of objects or one object per line") from None
         if not isinstance(items, list):
             raise AesKitError(f"{path}: expected a JSON array of objects, got {type(items).__name__}")
@@ -123,10 +123,11 @@ def _read_jsonl(path, text:str):
         if not l.strip(): continue
         try: r = json.loads(l)
         except json.JSONDecodeError as e:
-            raise AesKitError(f"{path}: line {i+1}: invalid JSON ({_jerr(e)}){_truncated_hint(e, i == last, text)}; "
+            raise AesKitError(f"{path}: line {i+1}: invalid JSON ({json_error_text(e)})"
+                              f"{_truncated_hint(e, i == last, text)}; "
                               "expected one JSON object per line") from None
         except (ValueError, RecursionError) as e:
-            raise AesKitError(f"{path}: line {i+1}: invalid JSON ({_json_why(e)}); "
+            raise AesKitError(f"{path}: line {i+1}: invalid JSON ({json_value_text(e)}); "
                               "expected one JSON object per line") from None
         if not isinstance(r, dict):
             raise AesKitError(f"{path}: line {i+1}: expected a JSON object {{...}}, got {type(r).__name__}")
@@ -329,7 +330,7 @@ def _parse_json_cell(v):
     if not isinstance(v, str): raise ValueError(f"got {_show(v)}")
     try: d = json.loads(v)
     except json.JSONDecodeError as e: raise ValueError(f"broken JSON ({e.msg} at char {e.pos}) in {_show(v)}") from None
-    except (ValueError, RecursionError) as e: raise ValueError(f"unreadable JSON ({_json_why(e)}) "
+    except (ValueError, RecursionError) as e: raise ValueError(f"unreadable JSON ({json_value_text(e)}) "
                                                                f"in {_show(v)}") from None
     if not isinstance(d, dict): raise ValueError(f"got {_show(v)} (not a JSON object)")
     return d
@@ -587,29 +588,6 @@ def validate_file(path, task:str="essay", min_score:int|None=None, max_score:int
                 f"min {min(ds['total'])}, max {max(ds['total'])}")
     return f"{path}: OK kmmlu, {len(ds)} rows, answers " \
         + " ".join(f"{'ABCD'[k-1]}:{v}" for k, v in sorted(collections.Counter(ds['answer']).items()))
-
-def validate_cli(argv:list)->int:
-    "`aes-kit validate FILE --task T`: exit 0 with a one-line summary, or exit 2 with one line per problem."
-    import sys
-    p = cli_parser("validate", "Check a dataset file; one line per problem, non-zero exit if invalid.")
-    p.add_argument("file", help="CSV/JSONL file (KMMLU: a CSV or a folder of {Subject}-{split}.csv)")
-    p.add_argument("--task", default="essay", choices=TASKS, help="dataset kind (default essay)")
-    p.add_argument("--min-score", type=num_arg(int), default=None,
-                   help="rubric minimum (default: meta.json beside the file, else 0)")
-    p.add_argument("--max-score", type=num_arg(int), default=None,
-                   help="rubric maximum (default: meta.json beside the file, else 5)")
-    p.add_argument("--encoding", default=None,
-                   help="force an encoding (default: UTF-8, or CP949 when the file is not UTF-8)")
-    a = p.parse_args(argv)
-    try: print(validate_file(a.file, a.task, a.min_score, a.max_score, a.encoding))
-    except AesKitError as e:
-        probs = getattr(e, "problems", None)
-        if not probs or len(probs) == 1: raise AesKitError(probs[0] if probs else str(e)) from None
-        for m in probs: print(f"aes-kit validate: error: {m}", file=sys.stderr)
-        if len(probs) >= MAX_PROBLEMS: print(f"aes-kit validate: error: stopped after {MAX_PROBLEMS} problems",
-                                             file=sys.stderr)
-        return 2
-    return 0
 
 # %% ../nbs/01_data.ipynb #a79e6f83
 def _strat_labels(ds, stratify):

@@ -9,9 +9,10 @@ __all__ = ['VERIFIED', 'SUPPORTED', 'REQUIRED', 'PILOT_EXAMPLES', 'Check', 'chec
 # %% ../nbs/00_env.ipynb #35ec5ea8
 import os, sys, time, shutil, platform, importlib.metadata as md
 from dataclasses import dataclass
-from .core import AesKitError, size_profile, checkpoints_dir, get_hf_token, cli_parser, num_arg
+from .core import AesKitError, size_profile, checkpoints_dir, get_hf_token
+from .settings import ENV_SETTINGS, PILOT_SETTINGS, read_config   # notebook 00c
 from .model import (EMBEDDED_ALIAS, hardware_profile, preset_settings, embedded_gguf_path,
-                           load_model, add_lora, for_inference, sft_trainer_class, trainable_params, model_arg)
+                           load_model, add_lora, for_inference, sft_trainer_class, trainable_params)
 
 # %% ../nbs/00_env.ipynb #7c273d30
 VERIFIED = {"torch": "2.13.0", "transformers": "5.17.0", "trl": "1.15.0", "peft": "0.21.2", "datasets": "4.8.5",
@@ -124,9 +125,8 @@ def env_ok(checks:list[Check])->bool:
 # %% ../nbs/00_env.ipynb #e3c9c682
 def env_cli(argv:list)->int:
     "`aes-kit env`: print the report; exit 1 when a required item fails."
-    p = cli_parser("env", "Environment report: device, VRAM, bf16, pinned versions, token (yes/no), preset advice.")
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
-    a = p.parse_args(argv)
+    a = ENV_SETTINGS.fill(ENV_SETTINGS.parse(argv, "Environment report: device, VRAM, bf16, pinned versions, token "
+                                                   "(yes/no), preset advice."))
     checks = env_report()
     if a.json:
         import json; print(json.dumps([c.__dict__ for c in checks], ensure_ascii=False, indent=1))
@@ -193,19 +193,11 @@ def run_pilot(model_name:str=EMBEDDED_ALIAS, steps:int=2, backend:str="auto", ma
 
 def pilot_cli(argv:list)->int:
     "`aes-kit pilot`: about a minute on CPU; exit 0 when load, training and generation all worked."
-    p = cli_parser("pilot",
-                   "Load the default model, run 2 LoRA training steps and 1 generation, print each step's time.")
-    p.add_argument("--model", type=model_arg, default=None,
-                   help=f"model alias, local dir or Hub id (default {EMBEDDED_ALIAS})")
-    p.add_argument("--config", default=None, help="pipeline YAML: pilot its model.selected_model (checked first)")
-    p.add_argument("--steps", type=num_arg(int, lo=1), default=2, help="training steps (default 2)")
-    p.add_argument("--backend", default=None, choices=["auto", "unsloth", "hf"])
-    a = p.parse_args(argv)
-    conf = {}
-    if a.config:
-        from aes_kit.train import read_config
-        conf = read_config(a.config)["train"]
-    run_pilot(a.model or conf.get("model", EMBEDDED_ALIAS), steps=a.steps,
-              backend=a.backend or conf.get("backend", "auto"))
+    a = PILOT_SETTINGS.parse(argv, "Load the default model, run 2 LoRA training steps and 1 generation, print each "
+                                   "step's time.")
+    conf = read_config(a["config"])["train"] if a.get("config") else {}
+    s = PILOT_SETTINGS.fill({k: v for k, v in a.items() if k != "config"})
+    run_pilot(s.model or conf.get("model", EMBEDDED_ALIAS), steps=s.steps,
+              backend=s.backend or conf.get("backend", "auto"))
     print("pilot: OK")
     return 0

@@ -14,16 +14,16 @@ import os, re, gc, json, time, shutil, hashlib, tempfile, importlib.util
 from typing import TYPE_CHECKING
 if TYPE_CHECKING: import pandas as pd   # for annotations only (no import cost)
 from pathlib import Path
-from .core import (AesKitError, atomic_path, write_json, cli_parser, data_dir, read_json, result_set,
-                          check_out_dir, num_arg, size_arg, out_dir_arg)
+from .core import (AesKitError, atomic_path, write_json, data_dir, read_json, result_set,
+                          check_out_dir)
 from .model import (EMBEDDED_ALIAS, PRESETS, resolve_model, load_tokenizer, default_dtype,
-                           pick_backend, _hub_error,
-                           adapter_config, adapter_base, portable_model_name, model_device, track_model,
-                           model_arg)  # notebook 00b
+                           pick_backend, hub_error,
+                           adapter_config, adapter_base, portable_model_name, model_device, track_model)  # notebook 00b
 from .core import get_hf_token
 from .prompts import ALPACA, essay_prompt
 # notebook 03: batched greedy generation, Alpaca answer cut
 from .scoring import generate_batch, extract_response
+from .settings import MERGE_SETTINGS   # notebook 00c: the command's settings
 
 # %% ../nbs/05_export.ipynb #782698ef
 def free_memory()->dict:
@@ -196,7 +196,7 @@ def load_adapter_model(adapter_dir,            # LoRA adapter directory
         tok = (load_tokenizer(str(adapter_dir)) if (Path(adapter_dir)/"tokenizer_config.json").exists()
                else load_tokenizer(base))
     except AesKitError: raise
-    except Exception as e: raise (_hub_error(base, e) or e)
+    except Exception as e: raise (hub_error(base, e) or e)
     pm = PeftModel.from_pretrained(m, str(adapter_dir))
     pm.aes_backend = "hf"
     return track_model(pm).eval(), tok
@@ -556,28 +556,11 @@ def merge_run(adapter_dir, out=None, model:str|None=None, bits:int=16, dtype:str
 
 def merge_cli(argv:list)->int:
     "`aes-kit merge`: merge a LoRA adapter into its 16-bit base, optionally quantize to 4-bit NF4."
-    p = cli_parser("merge", "Merge a LoRA adapter into its 16-bit base and save it (merged-16bit/), "
-                            "optionally quantized to bitsandbytes 4-bit NF4 (merged-4bit/), inside the run dir.")
-    p.add_argument("--adapter", required=True, help="LoRA adapter dir (e.g. checkpoints/RUN/final_adapter)")
-    p.add_argument("--model", type=model_arg, default=None,
-                   help="16-bit base (alias, Hub id or dir); default: the adapter's base, 4-bit repos mapped to 16-bit")
-    p.add_argument("--out", type=out_dir_arg, default=None,
-                   help="run dir that receives merged-16bit/ and merged-4bit/ (default: the adapter's parent)")
-    p.add_argument("--bits", type=int, choices=[16, 4], default=16,
-                   help="16: merged 16-bit only; 4: also 4-bit NF4 (default 16)")
-    p.add_argument("--dtype", default=None, choices=["float16", "bfloat16"],
-                   help="16-bit dtype (default: the base's own, else fp16 / GPU default)")
-    p.add_argument("--backend", default="auto", choices=["auto", "unsloth", "peft"],
-                   help="auto: Unsloth on GPU, PEFT on CPU")
-    p.add_argument("--max-shard-size", type=size_arg, default="2GB", help="safetensors shard size (default 2GB)")
-    p.add_argument("--check", type=num_arg(int, lo=0), default=0, metavar="N",
-                   help="parity report on N sample prompts (one model in memory at a time)")
-    p.add_argument("--check-tokens", type=num_arg(int, lo=1), default=24, metavar="T",
-                   help="greedy tokens per prompt in the parity report (default 24)")
-    p.add_argument("--force", action="store_true", help="merge and quantize again even when the dirs match the adapter")
-    a = p.parse_args(argv)
-    adapter_base(a.adapter, required=a.model is None)   # the adapter and its base, before anything loads
-    r = merge_run(a.adapter, a.out, a.model, a.bits, a.dtype, a.backend, a.max_shard_size, a.check,
-                  a.check_tokens, a.force)
+    s = MERGE_SETTINGS.fill(MERGE_SETTINGS.parse(argv, "Merge a LoRA adapter into its 16-bit base and save it "
+                                                       "(merged-16bit/), optionally quantized to bitsandbytes 4-bit "
+                                                       "NF4 (merged-4bit/), inside the run dir."))
+    adapter_base(s.adapter, required=s.model is None)   # the adapter and its base, before anything loads
+    r = merge_run(s.adapter, s.out_dir, s.model, s.bits, s.dtype, s.backend, s.max_shard_size, s.check,
+                  s.check_tokens, s.force)
     print(f"merge: OK -> {r['run_dir']}")
     return 0

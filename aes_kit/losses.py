@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['digit_token_ids', 'digit_mask', 'number_token_loss', 'emo_loss', 'composite_loss_parts', 'composite_loss',
-           'combine_parts', 'answer_logits', 'composite_trainer_class', 'score_distribution', 'readout_scores']
+           'combine_parts', 'answer_logits', 'composite_trainer_class']
 
 # %% ../nbs/04_losses.ipynb #b1d5bd15
 import torch
@@ -239,7 +239,3 @@ def composite_trainer_class(base=None):
 
     _TRAINERS[base] = CompositeLossTrainer
     return CompositeLossTrainer
-
-# %% ../nbs/04_losses.ipynb #1f22b82b
-from .scoring import score_distribution, readout_scores   # notebook 03 (`aes-kit score --method expected`)
-_all_ = ["score_distribution", "readout_scores"]

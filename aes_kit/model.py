@@ -8,8 +8,8 @@ __all__ = ['EMBEDDED_ALIAS', 'EMBEDDED_GGUF', 'EMBEDDED_SPECIAL', 'PRESETS', 'CP
            'hardware_profile', 'preset_settings', 'rounding_tolerance', 'model_aliases', 'portable_model_name',
            'check_model_name', 'resolve_model', 'model_arg', 'track_model', 'live_models', 'check_live_models',
            'memory_stats', 'dist_rank', 'local_rank', 'is_main_process', 'dist_state', 'my_share', 'gather_parts',
-           'wait_for_everyone', 'longest_first', 'padding_side', 'pick_backend', 'load_tokenizer', 'load_model',
-           'default_dtype', 'vllm_engine', 'lora_targets', 'add_lora', 'for_inference', 'model_device',
+           'wait_for_everyone', 'longest_first', 'padding_side', 'pick_backend', 'hub_error', 'load_tokenizer',
+           'load_model', 'default_dtype', 'vllm_engine', 'lora_targets', 'add_lora', 'for_inference', 'model_device',
            'trainable_params', 'adapter_config', 'adapter_base', 'fused_loss_available', 'sft_trainer_class']
 
 # %% ../nbs/00b_model.ipynb #12948e26
@@ -304,7 +304,7 @@ def _torch_dtype(dtype):
     return {"float16": torch.float16, "fp16": torch.float16, "bfloat16": torch.bfloat16, "bf16": torch.bfloat16,
             "float32": torch.float32, "fp32": torch.float32}[dtype]
 
-def _hub_error(name:str, e:Exception)->AesKitError|None:
+def hub_error(name:str, e:Exception)->AesKitError|None:
     "Translate Hub access failures into one actionable line (or None if `e` is something else)."
     msg, cls = str(e), type(e).__name__
     if cls == "GatedRepoError" or "401" in msg or "403" in msg or "gated" in msg.lower():
@@ -323,7 +323,7 @@ def load_tokenizer(name:str):
     from transformers import AutoTokenizer
     path = resolve_model(name)
     try: tok = AutoTokenizer.from_pretrained(path, token=get_hf_token())
-    except Exception as e: raise (_hub_error(name, e) or e)
+    except Exception as e: raise (hub_error(name, e) or e)
     if tok.pad_token is None: tok.pad_token = tok.eos_token
     return tok
 
@@ -366,7 +366,7 @@ def load_model(name:str,                  # alias (`smollm2-135m`, a preset), lo
                                                          device_map={"": local_rank()} if cuda else None, **kw)
             tok = load_tokenizer(name)
     except AesKitError: raise
-    except Exception as e: raise (_hub_error(name, e) or e)
+    except Exception as e: raise (hub_error(name, e) or e)
     if tok.pad_token is None: tok.pad_token = tok.eos_token
     model.aes_backend = backend
     return track_model(model), tok

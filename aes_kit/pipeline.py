@@ -11,9 +11,9 @@ import gc, time
 from typing import TYPE_CHECKING
 if TYPE_CHECKING: import pandas as pd   # for annotations only (no import cost)
 from pathlib import Path
-from .core import (AesKitError, checkpoints_dir, data_dir, write_json, write_text, cli_parser, result_set,
-                          check_out_dir, num_arg, out_dir_arg)
-from .model import EMBEDDED_ALIAS, check_model_name, model_arg, hardware_profile
+from .core import AesKitError, checkpoints_dir, data_dir, write_json, write_text, result_set, check_out_dir
+from .model import EMBEDDED_ALIAS, check_model_name, hardware_profile
+from .settings import DEMO_SETTINGS, SWEEP_SETTINGS, TRAIN_SETTINGS, read_config   # notebook 00c
 
 # %% ../nbs/08_pipeline.ipynb #377fff36
 def _free_memory():
@@ -159,25 +159,16 @@ def run_demo(out_dir=None,                  # where everything goes; default che
 # %% ../nbs/08_pipeline.ipynb #1d5fe199
 def demo_cli(argv:list)->int:
     "`aes-kit demo`: the main job on the embedded model and the sample data; prints the summary table."
-    p = cli_parser("demo",
-                   "Train a scorer on data/aes_sample, score the test split before/after, evaluate the KMMLU sample.")
-    p.add_argument("--out", type=out_dir_arg, default=None, help="output directory (default checkpoints/demo)")
-    p.add_argument("--model", type=model_arg, default=EMBEDDED_ALIAS,
-                   help=f"model to fine-tune (default {EMBEDDED_ALIAS})")
-    cpu, gpu = demo_settings("cpu"), demo_settings("t4")   # no torch import just to print the defaults
-    for k, what in (("steps", "training steps"), ("limit", "test essays to score"),
-                    ("max_new_tokens", "generation budget")):
-        p.add_argument(f"--{k.replace('_', '-')}", type=num_arg(int, lo=1), default=None,
-                       help=f"{what} (default {cpu[k] or 'all'} on CPU, {gpu[k] or 'all'} on a GPU)")
-    a = p.parse_args(argv)
-    run_demo(a.out, model=a.model, **{k: v for k, v in vars(a).items() if k not in ("out", "model") and v is not None})
+    a = DEMO_SETTINGS.parse(argv, "Train a scorer on data/aes_sample, score the test split before/after, evaluate "
+                                  "the KMMLU sample.")
+    s = DEMO_SETTINGS.fill(a)
+    run_demo(s.out_dir, model=s.model, **{k: v for k, v in a.items() if k not in ("out_dir", "model")})
     return 0
 
 # %% ../nbs/08_pipeline.ipynb #204bc4fc
 def read_sweep_config(path)->dict:
     ("Parse a sweep YAML (`models`, `test_data`, `score:`/`evaluation:`, `per_model:`, training keys; "
      "or config.yaml's layout).")
-    from aes_kit.train import read_config
     c = read_config(path)
     models = c.get("models")
     if isinstance(models, str): models = [m.strip() for m in models.split(",") if m.strip()]
@@ -210,13 +201,13 @@ def model_settings(cfg:dict, name:str)->dict:
 def sweep_plan(cfg:dict, hardware:str|None=None)->"pd.DataFrame":
     "What a sweep will run on `hardware` (default: this machine), one row per model; nothing is loaded."
     import pandas as pd
-    from aes_kit.train import DEFAULTS, _settings_for
+    from aes_kit.train import run_sizes
     from aes_kit.prompts import resolve_template
     hw, rows = hardware or hardware_profile(), []
     for name in cfg["models"]:
-        t = {**DEFAULTS, **model_settings(cfg, name)}
+        t = {**TRAIN_SETTINGS.defaults(), **model_settings(cfg, name)}
         row = dict(model=name, hardware=hw, per_model=", ".join(cfg.get("per_model", {}).get(name, {})) or "-")
-        try: s = _settings_for(name, hw)
+        try: s = run_sizes(name, hw)
         except AesKitError as e: rows.append(dict(row, note=_one_line(e))); continue
         four = t["load_in_4bit"] if t["load_in_4bit"] is not None else hw != "cpu"
         rows.append(dict(row, batch_size=t["batch_size"] or s["per_device_train_batch_size"],
@@ -292,15 +283,8 @@ def plot_sweep(df, path=None):
 # %% ../nbs/08_pipeline.ipynb #e2f620fa
 def sweep_cli(argv:list)->int:
     "`aes-kit sweep --config config.yaml`: every model in the config in turn; exit 1 if any model failed."
-    p = cli_parser("sweep",
-                   "Train and score every model listed in a config, in turn; one failure does not stop the rest.")
-    p.add_argument("--config", required=True,
-                   help="sweep YAML: config.yaml's layout, or models/data/test_data/training keys")
-    p.add_argument("--dry-run", action="store_true",
-                   help="check the config and print what each model would run; load nothing")
-    p.add_argument("--hardware", choices=["t4", "l4", "a100", "cpu"], default=None,
-                   help="plan for this GPU (default: this machine)")
-    a = p.parse_args(argv)
+    a = SWEEP_SETTINGS.fill(SWEEP_SETTINGS.parse(argv, "Train and score every model listed in a config, in turn; one "
+                                                       "failure does not stop the rest."))
     if not Path(a.config).is_file(): raise AesKitError(f"{a.config}: config file not found")
     if a.dry_run:
         cfg = read_sweep_config(a.config); check_sweep(cfg)

@@ -26,7 +26,7 @@ def main(argv=None):
         t0 = time.time()
         ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         rc = subprocess.run([sys.executable, "-c",
-                             "import sys; from aes_kit.core import main; sys.exit(main())", "demo",
+                             "import sys; from aes_kit.cli import main; sys.exit(main())", "demo",
                              "--out", str(out), *a.extra], env=env).returncode
         wall = time.time() - t0
         ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -93,7 +93,7 @@ def run_one(sampler, a, model_dir, data, res_dir, env, lim):
     import pandas as pd
     group = LAYOUT[sampler]
     ours_out = res_dir / f"aes_kit_{sampler}"
-    cmd_ours = [sys.executable, "-c", "import sys; from aes_kit.core import main; sys.exit(main(sys.argv[1:]))",
+    cmd_ours = [sys.executable, "-c", "import sys; from aes_kit.cli import main; sys.exit(main(sys.argv[1:]))",
                 "kmmlu", "--model", model_dir, "--data", str(data), "--shots", str(a.shots), "--batch-size",
                 str(a.batch_size), "--fewshot", sampler, "--out", str(ours_out), "--quiet", *lim]
     print(f"[{sampler}] running aes-kit kmmlu --fewshot {sampler} ...", flush=True)

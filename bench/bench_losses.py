@@ -33,7 +33,7 @@ def main(argv=None):
     from aes_kit.data import load_essays
     from aes_kit.metrics import qwk
     from aes_kit.train import train_scorer
-    from aes_kit.scoring import score_distribution, readout_scores
+    from aes_kit.readout import score_distribution, readout_scores
     test = load_essays(data_dir()/"aes_sample"/"test.jsonl")
     gold, lo, hi = list(test["score"]), int(test[0]["min_score"]), int(test[0]["max_score"])
     dst = Path(__file__).parent/"results"/"bench_losses.json"

@@ -3,7 +3,7 @@ import os, subprocess, sys
 from pathlib import Path
 import pytest
 
-from aes_kit.core import run_cli
+from aes_kit.cli import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 

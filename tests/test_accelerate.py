@@ -1,7 +1,7 @@
 """Multi-process training and evaluation under `accelerate launch` (2 CPU processes, gloo) against one process.
 
 One launch runs every multi-process case through `tests/accel_job.py`, which executes each command exactly as
-`python -m aes_kit.core ARGS` (the README's entry point) does; the references run in this process.
+`python -m aes_kit.cli ARGS` (the README's entry point) does; the references run in this process.
 
 On a CPU-only machine `accelerate launch --cpu --num_processes 2` starts ONE process (accelerate's multi-CPU path
 needs mpirun); `--multi_gpu --num_processes 2` starts two through torchrun and they pick gloo when there is no GPU.
@@ -10,7 +10,7 @@ import json, os, subprocess, sys, time
 from pathlib import Path
 import pytest
 
-from aes_kit.core import run_cli
+from aes_kit.cli import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAIN = ROOT/"data"/"aes_sample"/"train.jsonl"

@@ -4,7 +4,7 @@ import codecs, errno, json, os, signal, subprocess, sys, time
 from pathlib import Path
 import pytest
 
-from aes_kit.core import run_cli_process as cli, ENTRY   # a fresh process: the real entry point
+from aes_kit.cli import run_cli_process as cli, ENTRY   # a fresh process: the real entry point
 
 ROOT = Path(__file__).resolve().parents[1]
 H = "id,prompt,essay,score\n"

@@ -168,12 +168,13 @@ def _nb(tmp_path, name, *sources)->Path:
     p = tmp_path/name; p.write_text(json.dumps(nb), encoding="utf-8"); return p
 
 def test_the_colab_runner_stops_at_the_first_broken_cell(tmp_path):
-    "tools/colab_run.py (what `make test-colab` runs per notebook): a fresh kernel, every cell, the first error ends it."
+    "tools/colab_run.py (what `make test-colab` runs per notebook): a fresh kernel, all cells, the first error ends it."
     runner = [sys.executable, str(ROOT/"tools"/"colab_run.py")]
     ok = _nb(tmp_path, "ok.ipynb", "#| eval: false\nx = 1", "print(x + 1)")   # nbdev flags mean nothing to Colab
     r = subprocess.run([*runner, ok, tmp_path/"ok.out.ipynb"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "".join(json.loads((tmp_path/"ok.out.ipynb").read_text())["cells"][1]["outputs"][0]["text"]) == "2\n"
+    out = json.loads((tmp_path/"ok.out.ipynb").read_text())["cells"][1]["outputs"][0]["text"]
+    assert "".join(out) == "2\n"
     bad = _nb(tmp_path, "bad.ipynb", "print('first')", "import a_dev_only_package_not_here", "print('never')")
     r = subprocess.run([*runner, bad, tmp_path/"bad.out.ipynb"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 1 and "ModuleNotFoundError" in r.stdout and "cell c1" in r.stdout, r.stdout + r.stderr

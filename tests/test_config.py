@@ -7,7 +7,7 @@ import json, re
 from pathlib import Path
 import pytest
 
-from aes_kit.core import run_cli_process
+from aes_kit.cli import run_cli_process
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT/"config.yaml"

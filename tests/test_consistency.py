@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from aes_kit import consistency as C
-from aes_kit.core import AesKitError, data_dir, run_cli
+from aes_kit.core import AesKitError, data_dir
+from aes_kit.cli import run_cli
 from aes_kit.metrics import qwk, score_metrics
 
 TEST = data_dir() / "aes_sample" / "test.jsonl"

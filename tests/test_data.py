@@ -2,7 +2,7 @@
 import subprocess, sys
 from pathlib import Path
 import pytest
-from aes_kit.core import run_cli_process as cli   # the real entry point, in a fresh process
+from aes_kit.cli import run_cli_process as cli   # the real entry point, in a fresh process
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT/"data"

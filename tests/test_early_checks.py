@@ -15,7 +15,7 @@ KMMLU = ROOT/"data"/"kmmlu_sample"
 HEAVY = ("torch", "transformers", "datasets", "peft", "trl", "unsloth", "bitsandbytes", "accelerate")
 
 # The child: block heavy imports (record each attempt), make load_model fail loudly, run every case through
-# `aes_kit.core.main` in-process, one JSON line per case.
+# `aes_kit.cli.main` in-process, one JSON line per case.
 DRIVER = r"""
 import sys, json, time, io, contextlib, importlib.abc
 HEAVY, attempts = set(sys.argv[2].split(",")), []
@@ -26,8 +26,7 @@ sys.meta_path.insert(0, Block())
 import aes_kit.model
 def _no_load(*a, **k): raise RuntimeError("load_model was called")
 aes_kit.model.load_model = _no_load
-from aes_kit.core import main, SUBCOMMANDS
-for name in SUBCOMMANDS: __import__(SUBCOMMANDS[name][0].split(":")[0])   # import cost is not part of a case
+from aes_kit.cli import main, SUBCOMMANDS
 for mod in list(sys.modules.values()):
     if getattr(mod, "load_model", None) is not None and getattr(mod, "__name__", "").startswith("aes_kit."):
         mod.load_model = _no_load
@@ -155,7 +154,7 @@ def results(ws):
 
 def test_every_subcommand_gets_each_kind_of_bad_argument(ws):
     "The table covers every subcommand `aes-kit --help` lists, with each kind of argument that subcommand has."
-    from aes_kit.core import main
+    from aes_kit.cli import main
     import io, contextlib
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf): main(["--help"])
@@ -239,7 +238,7 @@ def test_samples_file_line_of_the_wrong_shape(tmp_path):
 ])
 def test_config_sections_and_yaml_errors(tmp_path, text, frags):
     from aes_kit.core import AesKitError
-    from aes_kit.train import load_config
+    from aes_kit.settings import load_config
     p = tmp_path/"c.yaml"; p.write_text(text, encoding="utf-8")
     with pytest.raises(AesKitError) as e: load_config(p)
     msg = str(e.value)
@@ -249,13 +248,13 @@ def test_config_sections_and_yaml_errors(tmp_path, text, frags):
 
 def test_config_not_utf8_names_the_byte(tmp_path):
     from aes_kit.core import AesKitError
-    from aes_kit.train import load_config
+    from aes_kit.settings import load_config
     p = tmp_path/"c.yaml"; p.write_bytes("max_steps: 3\nmodel: 모델\n".encode("cp949"))
     with pytest.raises(AesKitError, match=r"not UTF-8 text \(byte 0x[0-9a-f]{2} at offset 20\)"): load_config(p)
 
 
 def test_good_config_with_both_sections(tmp_path):
-    from aes_kit.train import read_config
+    from aes_kit.settings import read_config
     p = tmp_path/"c.yaml"
     p.write_text("models: [smollm2-135m]\nmodel: smollm2-135m\ntrain:\n  max-steps: 4\n  lr: 1e-3\n"
                  "score:\n  limit: 5\n  template: alpaca\n", encoding="utf-8")
@@ -283,7 +282,7 @@ def _snapshot(d:Path)->dict:
 def test_score_interrupted_mid_write_keeps_previous_set(tmp_path, monkeypatch, capsys, interrupt):
     "Ctrl-C or SIGTERM after the results CSV is written: the previous CSV, metrics.json and plot stay as they were."
     import aes_kit.scoring as S
-    from aes_kit.core import main, Terminated
+    from aes_kit.cli import main, Terminated
     out = tmp_path/"score"
     argv = ["score", "--model", E, "--data", str(ESSAYS), "--out", str(out), "--template", "alpaca", "--limit", "4"]
     _fake_scoring(monkeypatch, 2)

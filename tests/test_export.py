@@ -2,7 +2,7 @@
 import functools, json
 from pathlib import Path
 import pytest
-from aes_kit.core import run_cli_process
+from aes_kit.cli import run_cli_process
 cli = functools.partial(run_cli_process, env={"HF_HUB_OFFLINE": "1"})   # a fresh process, offline
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,8 +101,8 @@ def test_cli_unsloth_merge_with_parity(run, tmp_path):
 def test_cli_rerun_reuses_matching_dirs(run, capsys):
     ("The fixture's dirs carry the adapter's sha256: `aes-kit merge --bits 4` on that run dir redoes nothing (--out "
      "may name merged-16bit).")
-    from aes_kit import core
-    assert core.main(["merge", "--adapter", str(run["adapter"]), "--out", str(run["m16"]), "--bits", "4"]) == 0
+    from aes_kit import cli
+    assert cli.main(["merge", "--adapter", str(run["adapter"]), "--out", str(run["m16"]), "--bits", "4"]) == 0
     out = capsys.readouterr().out
     assert out.count("reusing") == 2, out
     rep = json.loads((run["dir"]/"merge_report.json").read_text())

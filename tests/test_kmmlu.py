@@ -3,7 +3,7 @@
 import functools, json, os
 from pathlib import Path
 import pytest
-from aes_kit.core import run_cli as cli   # in this process
+from aes_kit.cli import run_cli as cli   # in this process
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1"); os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,6 +1,6 @@
 "End-to-end CLI checks that cross modules: the KMMLU improvement loop feeds `aes-kit train`; the sweep CLI."
 import json, subprocess
-from aes_kit import core
+from aes_kit import cli
 from aes_kit.core import data_dir
 from aes_kit.kmmlu import load_kmmlu
 from aes_kit.kmmlu_loop import cot_records, write_cot_jsonl
@@ -18,9 +18,9 @@ def test_cot_jsonl_from_kmmlu_trains(tmp_path):
     test["answer"] = ["ABCD"[int(a)-1] if str(a).isdigit() else a for a in test["answer"]]
     test["pred"] = [{"A": "B", "B": "C", "C": "D", "D": "A"}[a] for a in test["answer"]]   # wrong on purpose
     cot = write_cot_jsonl(tmp_path/"cot.jsonl", cot_records(test))
-    assert core.main(["validate", str(cot), "--task", "instruction"]) == 0
+    assert cli.main(["validate", str(cot), "--task", "instruction"]) == 0
     run = tmp_path/"run"
-    assert core.main(["train", "--data", str(cot), "--max-steps", "1", "--save-steps", "1", "--out", str(run),
+    assert cli.main(["train", "--data", str(cot), "--max-steps", "1", "--save-steps", "1", "--out", str(run),
                       "--max-seq-length", "384", "--batch-size", "1"]) == 0
     assert (run/"final_adapter"/"adapter_config.json").exists()
     summary = json.loads((run/"train_summary.json").read_text(encoding="utf-8"))
@@ -28,6 +28,6 @@ def test_cot_jsonl_from_kmmlu_trains(tmp_path):
 
 def test_sweep_bad_config_is_one_line(tmp_path, capsys):
     cfg = tmp_path/"c.yaml"; cfg.write_text("data: x.jsonl\nmodels: oops: [\n", encoding="utf-8")
-    assert core.main(["sweep", "--config", str(cfg)]) == 2
+    assert cli.main(["sweep", "--config", str(cfg)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "c.yaml" in err

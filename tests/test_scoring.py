@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 import torch
 
-from aes_kit.core import AesKitError, data_dir, run_cli
+from aes_kit.core import AesKitError, data_dir
+from aes_kit.cli import run_cli
 from aes_kit.metrics import qwk, kaggle_qwk, score_metrics, rouge_scores, bleu, fill_invalid
 from aes_kit.scoring import parse_score, parse_traits, extract_response, safe_model_name, VALID_STATUSES
 
@@ -118,7 +119,7 @@ def test_score_cli_writes_all_outputs(tmp_path):
 
 # --- scoring methods: the score-digit read-out ---------------------------------------------------------------
 def test_readout_on_a_hand_made_distribution():
-    from aes_kit.scoring import readout_scores
+    from aes_kit.readout import readout_scores
     probs = np.array([[0.0, 0.1, 0.6, 0.3, 0.0, 0.0],    # mode 2, mean 2.2
                       [0.5, 0.0, 0.0, 0.0, 0.0, 0.5],    # bimodal: mode 0 (first of a tie), mean 2.5 -> 3
                       [0.0, 0.0, 0.0, 0.0, 0.4, 0.6]])   # mode 5, mean 4.6
@@ -144,7 +145,7 @@ def test_score_distribution_reads_the_last_real_token_of_each_row():
     from aes_kit.model import load_tokenizer
     from aes_kit.data import load_essays
     from aes_kit.prompts import essay_prompt
-    from aes_kit.scoring import score_context, score_distribution, readout_scores
+    from aes_kit.readout import score_context, score_distribution, readout_scores
     tok = load_tokenizer("smollm2-135m")
     rows = load_essays(data_dir() / "aes_sample" / "test.jsonl").select(range(5))
     ctx = [score_context(tok, essay_prompt(r, tok), 0, 5) for r in rows]

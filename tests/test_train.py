@@ -4,7 +4,8 @@ import json
 import pytest
 import torch
 
-from aes_kit.core import data_dir, run_cli
+from aes_kit.core import data_dir
+from aes_kit.cli import run_cli
 
 TRAIN = data_dir()/"aes_sample"/"train.jsonl"
 FAST = ["--model", "smollm2-135m", "--max-seq-length", "128", "--batch-size", "1", "--grad-accum", "1", "--lr", "1e-3"]
@@ -78,7 +79,8 @@ def test_truncation_is_never_silent(tok):
     import warnings
     from aes_kit.data import load_essays
     from aes_kit.prompts import sft_records, tokenize_example
-    from aes_kit.train import tokenized_records, TruncationWarning
+    from aes_kit.train import tokenized_records
+    from aes_kit.prompts import TruncationWarning
     rows = load_essays(TRAIN).select(range(6))
     full = [len(tokenize_example(r["prompt"], r["completion"], tok,
                                  10**9)["input_ids"]) for r in sft_records(rows, tok)]
@@ -101,8 +103,8 @@ def test_truncation_is_never_silent(tok):
 def test_readout_truncation_warns(tok):
     import warnings
     from aes_kit.data import load_essays
-    from aes_kit.scoring import score_distribution
-    from aes_kit.train import TruncationWarning
+    from aes_kit.readout import score_distribution
+    from aes_kit.prompts import TruncationWarning
     from types import SimpleNamespace
 
     class Flat(torch.nn.Module):
