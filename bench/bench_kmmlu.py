@@ -95,7 +95,7 @@ def run_one(sampler, a, model_dir, data, res_dir, env, lim):
     ours_out = res_dir / f"aes_kit_{sampler}"
     cmd_ours = [sys.executable, "-c", "import sys; from aes_kit.cli import main; sys.exit(main(sys.argv[1:]))",
                 "kmmlu", "--model", model_dir, "--data", str(data), "--shots", str(a.shots), "--batch-size",
-                str(a.batch_size), "--fewshot", sampler, "--out", str(ours_out), "--quiet", *lim]
+                str(a.batch_size), "--fewshot", sampler, "--out", str(ours_out), "--no-progress", *lim]
     print(f"[{sampler}] running aes-kit kmmlu --fewshot {sampler} ...", flush=True)
     rc1, wall1, rss1, cpu1 = run_measured(cmd_ours, env, res_dir / f"aes_kit_{sampler}.log")
     if rc1: sys.exit(f"aes-kit failed (rc {rc1}); see {res_dir/f'aes_kit_{sampler}.log'}")

@@ -89,7 +89,7 @@ def logged(run, key):
 
 
 KMMLU_ARGS = ["--data", KMMLU, "--subjects", "Korean-History,Math,Health", "--shots", 1, "--limit", 2,
-              "--batch-size", 2, "--quiet"]
+              "--batch-size", 2, "--no-progress"]
 SCORE_ARGS = ["--model", "smollm2-135m", "--backend", "hf", "--data", TEST, "--limit", 3, "--batch-size", 1,
               "--max-new-tokens", 8, "--method", "generate,expected", "--name", "m"]
 

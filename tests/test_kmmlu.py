@@ -19,7 +19,7 @@ def model_tok():
 def test_cli_writes_results(tmp_path):
     import pandas as pd
     rc, out, err = cli("kmmlu", "--data", str(SAMPLE), "--subjects", "Korean-History,Health", "--shots", "1",
-                       "--limit", "2", "--out", str(tmp_path), "--quiet")
+                       "--limit", "2", "--out", str(tmp_path), "--no-progress")
     assert rc == 0, err
     res = json.loads((tmp_path / "kmmlu_results.json").read_text(encoding="utf-8"))
     for k in ("accuracy_micro", "accuracy_macro", "per_subject", "per_category", "shots", "peak_memory_gb",
@@ -118,7 +118,7 @@ def test_fewshot_modes_differ_and_are_recorded(tmp_path):
     assert ctx["harness"] != ctx["first_n"] and ctx["harness"] != ctx["random"] and len(set(ctx["first_n"])) == 12 \
         and len({c.rsplit("\n\n", 1)[0] for c in ctx["first_n"]}) == 1
     rc, out, err = cli("kmmlu", "--data", str(SAMPLE), "--subjects", "Math", "--shots", "2", "--limit", "2",
-                       "--seed", "5", "--out", str(tmp_path), "--quiet")
+                       "--seed", "5", "--out", str(tmp_path), "--no-progress")
     assert rc == 0, err
     res = json.loads((tmp_path / "kmmlu_results.json").read_text(encoding="utf-8"))
     assert (res["fewshot"], res["fewshot_seed"], res["fewshot_split"]) == ("harness", 5, "dev")
