@@ -41,7 +41,7 @@ def test_ntl_equals_ntloss(tok, kind):
 
 def test_train_cli_errors():
     rc, out, err = run_cli("train", "--data", TRAIN, "--ratio", "0")
-    assert rc == 2 and "--ratio must be in (0, 1]" in err and err.count("\n") == 1
+    assert rc == 2 and "argument --ratio: expected a finite number in (0, 1], got '0'" in err and err.count("\n") == 1
     rc, out, err = run_cli("train", "--data", "nope.jsonl", "--dry-run")
     assert rc == 2 and err.count("\n") == 1
     rc, out, err = run_cli("train", "--data", TRAIN, "--resume", "/nonexistent/checkpoint-3", "--dry-run")

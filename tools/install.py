@@ -97,13 +97,17 @@ def allows(req:str, v:str)->bool:
     return Requirement(req).specifier.contains(v.split("+")[0], prereleases=True)
 
 def editable_here():
-    "True when the `aes-kit` distribution is an editable install of this checkout."
+    "True when the `aes-kit` distribution is an editable install of this checkout, with settings.ini's entry point."
     try: dist = md.distribution("aes-kit")
     except md.PackageNotFoundError: return False
     txt = dist.read_text("direct_url.json")
     if not txt: return False
     info = json.loads(txt)
-    return info.get("dir_info", {}).get("editable", False) and info.get("url", "").rstrip("/") == ROOT.as_uri()
+    from configparser import ConfigParser
+    cfg = ConfigParser(delimiters=["="]); cfg.read(ROOT/"settings.ini", encoding="utf-8")
+    scripts = {f"{e.name}={e.value}" for e in dist.entry_points if e.group == "console_scripts"}
+    return (info.get("dir_info", {}).get("editable", False) and info.get("url", "").rstrip("/") == ROOT.as_uri()
+            and scripts == set(cfg["DEFAULT"].get("console_scripts", "").split()))
 
 def torchao_fix(torch_v:str|None, torchao_v:str|None)->str|None:
     """What to do about an installed torchao, decided from package versions alone (torch is never imported):
