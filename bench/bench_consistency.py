@@ -13,27 +13,24 @@ rates say something; the untrained embedded model answers no JSON (0 % valid for
 Every way samples softmax(logits / T) (generate's implicit top_k=50 is switched off). Writes
 bench/results/bench_consistency.json.
 """
-import argparse, os, platform, sys, tempfile, time
+import sys, tempfile, time
 from pathlib import Path
+from common import BACKEND_HF, MODEL, Setting, bench_args, machine, write_result
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", default="smollm2-135m")
-    ap.add_argument("--adapter", default=None, help="LoRA adapter dir (default: none, or the one --train-steps trains)")
-    ap.add_argument("--train-steps", type=int, default=0, help="train a tiny adapter first (6 steps: ~1 min on a CPU)")
-    ap.add_argument("--backend", default="hf", choices=["auto", "unsloth", "hf"])
-    ap.add_argument("--limit", type=int, default=None, help="essays (default: the whole test split, 60)")
-    ap.add_argument("--m", type=int, default=16, help="samples per essay")
-    ap.add_argument("--chunk-m", type=int, default=16, help="samples per essay decoded together (ours and (b))")
-    ap.add_argument("--batch-size", type=int, default=4, help="essays prefilled together (ours)")
-    ap.add_argument("--max-new-tokens", type=int, default=8)
-    ap.add_argument("--temperature", type=float, default=0.7)
-    ap.add_argument("--skip-a", action="store_true", help="skip (a), the slowest way")
-    a = ap.parse_args(argv)
-
-    import torch
-    from aes_kit.core import data_dir, write_json
+    a = bench_args(
+        "bench_consistency", __doc__, argv, model=MODEL,
+        adapter=Setting(None, "LoRA adapter dir (default: none, or the one --train-steps trains)"),
+        train_steps=Setting(0, "train a tiny adapter first (6 steps: ~1 min on a CPU)", int, lo=0),
+        backend=BACKEND_HF, limit=Setting(None, "essays (default: the whole test split, 60)", int, lo=1),
+        m=Setting(16, "samples per essay", int, lo=1),
+        chunk_m=Setting(16, "samples per essay decoded together (ours and (b))", int, lo=1),
+        batch_size=Setting(4, "essays prefilled together (ours)", int, lo=1),
+        max_new_tokens=Setting(8, "tokens per sample", int, lo=1),
+        temperature=Setting(0.7, "sampling temperature", float, lo=0, lo_open=True),
+        skip_a=Setting(False, "skip (a), the slowest way", bool))
+    from aes_kit.core import data_dir
     from aes_kit.data import load_essays
     from aes_kit.prompts import essay_prompt
     from aes_kit.scoring import load_scorer, generate_batch, parse_score
@@ -97,8 +94,7 @@ def main(argv=None):
         res[label] = dict(seconds=secs, samples_per_s=n * m / secs, valid_rate=valid(texts))
         print(f"  {label:<44}{secs:>9.1f}s{n * m / secs:>9.2f} samples/s   valid {res[label]['valid_rate']:.0%}",
               flush=True)
-    device = (torch.cuda.get_device_name(0) if torch.cuda.is_available()
-              else f"CPU ({os.cpu_count()} cores, {torch.get_num_threads()} threads)")
+    device = machine()["device"]
     ratios = {f"{o} vs {b}": res[o]["samples_per_s"] / res[b]["samples_per_s"]
               for o in res if o.startswith("ours") for b in res if b.startswith("(")}
     print(f"model {a.model}{' + adapter' if adapter else ''} ({model.aes_backend}) · {device} · "
@@ -108,12 +104,11 @@ def main(argv=None):
         print(f"speed-up {lab}: {x:.2f}x (target {'4' if ' vs (a)' in lab else '1.5'}x)")
     sd = 100 * (0.25 / (n * m)) ** 0.5
     print(f"valid rates are over {n * m} samples each (binomial sd ~ {sd:.0f} points at 50 %)")
-    write_json(Path(__file__).resolve().parent / "results" / "bench_consistency.json",
-               dict(model=a.model, adapter=str(adapter) if adapter else None, train_steps=a.train_steps,
-                    backend=model.aes_backend, device=device, essays=n, m=m, chunk_m=a.chunk_m,
-                    batch_size=a.batch_size, max_new_tokens=a.max_new_tokens,
-                    temperature=a.temperature, prompt_tokens=[min(n_tok), max(n_tok)], results=res, speedups=ratios,
-                    python=platform.python_version(), torch=torch.__version__))
+    write_result("bench_consistency",
+                 dict(model=a.model, adapter=str(adapter) if adapter else None, train_steps=a.train_steps,
+                      backend=model.aes_backend, essays=n, m=m, chunk_m=a.chunk_m, batch_size=a.batch_size,
+                      max_new_tokens=a.max_new_tokens, temperature=a.temperature,
+                      prompt_tokens=[min(n_tok), max(n_tok)], results=res, speedups=ratios))
     if tmp is not None: tmp.cleanup()
     return 0
 

@@ -8,15 +8,16 @@ essays) and the wall time (target <= 600 s), then writes bench/results/bench_dem
 are pessimistic: the load average is printed beside them, and the child's CPU time / threads estimates the wall time
 on idle cores.
 """
-import argparse, json, os, resource, subprocess, sys, time, tempfile
+import json, os, resource, subprocess, sys, time, tempfile
 from pathlib import Path
+from common import Setting, bench_args, write_result
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", default=None, help="demo output dir (default: a temp dir per run)")
-    ap.add_argument("--runs", type=int, default=1); ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("extra", nargs="*", help="flags passed on to `aes-kit demo` (after --)")
-    a = ap.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    own, extra = (argv[:argv.index("--")], argv[argv.index("--") + 1:]) if "--" in argv else (argv, [])
+    a = bench_args("bench_demo", __doc__, own, out=Setting(None, "demo output dir (default: a temp dir per run)"),
+                   runs=Setting(1, "fresh demo processes", int, lo=1),
+                   threads=Setting(2, "OMP threads of each demo process", int, lo=1))
     env = dict(os.environ, OMP_NUM_THREADS=str(a.threads), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
                HF_DATASETS_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
     results = []
@@ -27,7 +28,7 @@ def main(argv=None):
         ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         rc = subprocess.run([sys.executable, "-c",
                              "import sys; from aes_kit.cli import main; sys.exit(main())", "demo",
-                             "--out", str(out), *a.extra], env=env).returncode
+                             "--out", str(out), *extra], env=env).returncode
         wall = time.time() - t0
         ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
@@ -43,9 +44,6 @@ def main(argv=None):
               f"CPU {cpu:.0f}s = ~{cpu / a.threads:.0f}s on {a.threads} idle cores) · "
               + " · ".join(f"fine-tuned {k} QWK {v['qwk']:.3f} (n={v['n']})" for k, v in ft.items())
               + " · " + " · ".join(f"base {k} QWK {v['qwk']:.3f}" for k, v in s["scores"]["base"].items()), flush=True)
-    dst = Path(__file__).parent / "results" / "bench_demo.json"
-    dst.parent.mkdir(exist_ok=True)
-    dst.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
-    print(f"saved {dst}")
+    print(f"saved {write_result('bench_demo', results)}")
 
 if __name__ == "__main__": main()

@@ -5,22 +5,16 @@
 Prints a table and the speed-up, checks that greedy outputs agree, writes bench/results/bench_generate.json.
 Timings on a shared CPU are noisy: both variants run in one process, alternating, and the best of --repeats is kept.
 """
-import argparse, os, platform, sys, time
-from pathlib import Path
+import sys, time
+from common import BACKEND_HF, MODEL, Setting, bench_args, machine, write_result
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", default="smollm2-135m")
-    ap.add_argument("--backend", default="hf", choices=["auto", "unsloth", "hf"])
-    ap.add_argument("--n", type=int, default=8, help="essays (prompts)")
-    ap.add_argument("--batch-size", type=int, default=8)
-    ap.add_argument("--max-new-tokens", type=int, default=32)
-    ap.add_argument("--repeats", type=int, default=2)
-    a = ap.parse_args(argv)
-
-    import torch
-    from aes_kit.core import data_dir, write_json
+    a = bench_args("bench_generate", __doc__, argv, model=MODEL, backend=BACKEND_HF,
+                   n=Setting(8, "essays (prompts)", int, lo=1), batch_size=Setting(8, "prompts per batch", int, lo=1),
+                   max_new_tokens=Setting(32, "tokens generated per essay", int, lo=1),
+                   repeats=Setting(2, "rounds; the best time of each mode is kept", int, lo=1))
+    from aes_kit.core import data_dir
     from aes_kit.data import load_essays
     from aes_kit.prompts import essay_prompt
     from aes_kit.scoring import load_scorer, generate_batch
@@ -44,8 +38,7 @@ def main(argv=None):
             best[bs] = min(best[bs], s); outs[bs] = out
     same = sum(x == y for x, y in zip(outs[1], outs[a.batch_size]))
     speedup = best[1] / best[a.batch_size]
-    device = torch.cuda.get_device_name(0) if torch.cuda.is_available() \
-        else f"CPU ({os.cpu_count()} cores, {torch.get_num_threads()} threads)"
+    device = machine()["device"]
     print(f"model {a.model} ({model.aes_backend}) · {device} · {a.n} essays · prompt tokens "
           f"{min(n_tok)}-{max(n_tok)} · "
           f"max_new_tokens {a.max_new_tokens} · greedy · best of {a.repeats}")
@@ -56,8 +49,8 @@ def main(argv=None):
     res = dict(model=a.model, backend=model.aes_backend, device=device, n=a.n, batch_size=a.batch_size,
                max_new_tokens=a.max_new_tokens, repeats=a.repeats, prompt_tokens=[min(n_tok), max(n_tok)],
                seconds_one_at_a_time=best[1], seconds_batched=best[a.batch_size], speedup=speedup,
-               identical_outputs=same, python=platform.python_version(), torch=torch.__version__)
-    write_json(Path(__file__).resolve().parent / "results" / "bench_generate.json", res)
+               identical_outputs=same)
+    write_result("bench_generate", res)
     return 0
 
 

@@ -10,10 +10,10 @@ the same task with `fewshot_config: {sampler: first_n}` (aeskit_kmmlu_sample_*) 
 Reports per sampler: wall time and peak RSS of each process, aes-kit's own eval time, prediction agreement, the
 largest log-likelihood difference and the wall-time ratio. Writes bench/results/bench_kmmlu.json.
 """
-import argparse, glob, json, os, subprocess, sys, time
+import glob, json, os, subprocess, sys, time
 from pathlib import Path
+from common import ROOT, Setting, bench_args, write_result
 
-ROOT = Path(__file__).resolve().parents[1]
 LAYOUT = dict(harness="aeskit_kmmlu_stock", first_n="aeskit_kmmlu_sample")   # aes-kit sampler -> harness task group
 SUBJECT_TASK = lambda s, group: f"{group}_" + s.lower().replace("-", "_")
 
@@ -47,16 +47,14 @@ def subjects_in(folder):
     return sorted(p.name[:-len("-test.csv")] for p in Path(folder).glob("*-test.csv"))
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--shots", type=int, default=5)
-    ap.add_argument("--limit", type=int, default=None, help="first N test rows per subject (both tools)")
-    ap.add_argument("--threads", type=int, default=1, help="torch/OMP threads for both processes")
-    ap.add_argument("--batch-size", type=int, default=8, help="aes-kit batch size")
-    ap.add_argument("--harness-batch-size", default="1", help="lm-eval --batch_size (its default is 1)")
-    ap.add_argument("--device", default="cpu")
-    ap.add_argument("--samplers", default="harness,first_n", help="comma list: harness (stock task), first_n")
-    a = ap.parse_args()
+def main(argv=None):
+    a = bench_args("bench_kmmlu", __doc__, argv, shots=Setting(5, "few-shot examples", int, lo=0),
+                   limit=Setting(None, "first N test rows per subject (both tools)", int, lo=1),
+                   threads=Setting(1, "torch/OMP threads for both processes", int, lo=1),
+                   batch_size=Setting(8, "aes-kit batch size", int, lo=1),
+                   harness_batch_size=Setting("1", "lm-eval --batch_size (its default is 1)"),
+                   device=Setting("cpu", "the device both tools run on"),
+                   samplers=Setting("harness,first_n", "comma list: harness (stock task), first_n"))
 
     from aes_kit.model import resolve_model
     model_dir = resolve_model("smollm2-135m")
@@ -74,7 +72,7 @@ def main():
         rows[sampler] = run_one(sampler, a, model_dir, data, res_dir, env, lim)
     out = dict(model="smollm2-135m", shots=a.shots, threads=a.threads, device=a.device, limit=a.limit,
                harness_version="0.4.13", samplers=rows)
-    (res_dir.parent / "bench_kmmlu.json").write_text(json.dumps(out, indent=2) + "\n")
+    write_result("bench_kmmlu", out)
     print(f"\n{'sampler':<9}{'questions':>10}{'agreement':>11}{'max|dll|':>10}{'aes-kit s':>11}{'harness s':>11}"
           f"{'wall ratio':>12}{'CPU ratio':>11}")
     for k, r in rows.items():

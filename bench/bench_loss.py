@@ -6,16 +6,15 @@ Both trainers wrap the same LoRA model and see the same collated batch; steps al
 machine noise hits both alike. Reports the median forward+backward time of `trainer.training_step` per variant and the
 ratio composite / CE (target <= 1.10). Writes bench/results/bench_loss.json.
 """
-import argparse, json, statistics, sys, tempfile, time
-from pathlib import Path
+import statistics, sys, tempfile, time
+from common import MODEL, Setting, bench_args, machine, write_result
+from aes_kit.settings import BACKEND
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--model", default="smollm2-135m"); ap.add_argument("--backend", default="auto")
-    ap.add_argument("--batch", type=int, default=4); ap.add_argument("--seq", type=int, default=256)
-    ap.add_argument("--reps", type=int, default=8); ap.add_argument("--warmup", type=int, default=2)
-    ap.add_argument("--data", default=None, help="essay file (default data/aes_sample/train.jsonl)")
-    a = ap.parse_args(argv)
+    a = bench_args("bench_loss", __doc__, argv, model=MODEL, backend=BACKEND,
+                   batch=Setting(4, "essays in the batch", int, lo=1), seq=Setting(256, "tokens per essay", int, lo=1),
+                   reps=Setting(8, "timed repetitions", int, lo=1), warmup=Setting(2, "untimed repetitions", int, lo=0),
+                   data=Setting(None, "essay file (default data/aes_sample/train.jsonl)", "path"))
     import torch
     from aes_kit.core import data_dir
     from aes_kit.data import load_essays
@@ -55,7 +54,7 @@ def main(argv=None):
                 assert torch.isfinite(loss), name
     med = {k: statistics.median(v) for k, v in times.items()}
     base = med["ce (SFTTrainer)"]
-    dev = torch.cuda.get_device_name(0) if cuda else f"cpu ({torch.get_num_threads()} threads)"
+    dev = machine()["device"]
     print(f"model {a.model} · backend {model.aes_backend} · {dev} · batch {a.batch} × "
           f"{batch['input_ids'].shape[1]} tokens "
           f"({n_tok} answer tokens) · {a.reps} reps after {a.warmup} warm-up\n")
@@ -65,11 +64,9 @@ def main(argv=None):
     ratio = med["ce+ntl+emo (composite)"] / base
     print(f"\ncomposite / CE-only step time: {ratio:.3f}x (target <= 1.10x) "
           f"-> {'OK' if ratio <= 1.10 else 'ABOVE TARGET'}")
-    out = Path(__file__).resolve().parent/"results"; out.mkdir(exist_ok=True)
-    (out/"bench_loss.json").write_text(json.dumps(dict(model=a.model, backend=model.aes_backend, device=dev,
-                                                       batch=a.batch,
-        seq_tokens=int(batch["input_ids"].shape[1]), answer_tokens=n_tok, reps=a.reps, median_s=med,
-        all_s=times, ratio=ratio), indent=1))
+    write_result("bench_loss", dict(model=a.model, backend=model.aes_backend, batch=a.batch,
+                                    seq_tokens=int(batch["input_ids"].shape[1]), answer_tokens=n_tok, reps=a.reps,
+                                    median_s=med, all_s=times, ratio=ratio))
     return 0 if ratio == ratio else 1
 
 if __name__ == "__main__":

@@ -9,8 +9,8 @@ with AES_KIT_CPU_BF16=1) and reads the score of all test essays from the score-d
 (`aes_kit.scoring.score_distribution`): QWK of the `expected` and `argmax` read-outs. Prints mean ± spread (half the
 max-min range) per loss and writes bench/results/bench_losses.json (every run, so a table can be rebuilt).
 """
-import argparse, json, os, statistics, tempfile, time
-from pathlib import Path
+import json, os, statistics, tempfile, time
+from common import RESULTS, Setting, bench_args, write_result
 
 LOSSES = {"ce": dict(loss="ce"),
           "ntl-mse": dict(loss="ntl", ntl_kind="mse", ntl_weight=2.0),
@@ -18,17 +18,17 @@ LOSSES = {"ce": dict(loss="ce"),
           "ntl-mse+emo": dict(loss="ntl+emo", ntl_kind="mse", ntl_weight=2.0, emo_weight=0.1)}
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     from aes_kit.pipeline import demo_settings
     d = demo_settings("cpu")
-    ap.add_argument("--steps", type=int, default=d["steps"]); ap.add_argument("--seeds", default="0,1")
-    ap.add_argument("--lr", type=float, default=d["lr"]); ap.add_argument("--batch", type=int, default=d["batch_size"])
-    ap.add_argument("--seq", type=int,
-                    default=d["max_seq_length"]); ap.add_argument("--losses", default=",".join(LOSSES))
-    ap.add_argument("--group-by-length", action="store_true", default=d["group_by_length"])
-    ap.add_argument("--fresh", action="store_true", help="ignore earlier runs in the results file (default: keep the "
-                    "runs made with the same settings and do only the missing (loss, seed) pairs)")
-    a = ap.parse_args(argv)
+    a = bench_args("bench_losses", __doc__, argv, steps=Setting(d["steps"], "training steps", int, lo=1),
+                   seeds=Setting("0,1", "comma list of run seeds"),
+                   lr=Setting(d["lr"], "learning rate", float, lo=0, lo_open=True),
+                   batch=Setting(d["batch_size"], "essays per step", int, lo=1),
+                   seq=Setting(d["max_seq_length"], "tokens per example", int, lo=1),
+                   losses=Setting(",".join(LOSSES), "comma list of losses"),
+                   group_by_length=Setting(d["group_by_length"], "batches of similar length", bool),
+                   fresh=Setting(False, "ignore earlier runs in the results file (default: keep the runs made with "
+                                 "the same settings and do only the missing (loss, seed) pairs)", bool))
     from aes_kit.core import data_dir
     from aes_kit.data import load_essays
     from aes_kit.metrics import qwk
@@ -36,13 +36,12 @@ def main(argv=None):
     from aes_kit.readout import score_distribution, readout_scores
     test = load_essays(data_dir()/"aes_sample"/"test.jsonl")
     gold, lo, hi = list(test["score"]), int(test[0]["min_score"]), int(test[0]["max_score"])
-    dst = Path(__file__).parent/"results"/"bench_losses.json"
-    dst.parent.mkdir(exist_ok=True)
+    dst = RESULTS/"bench_losses.json"
     from aes_kit.train import precision_for
     prec = "bf16" if precision_for("cpu")["bf16"] else "fp32"     # AES_KIT_CPU_BF16=1: bf16 autocast (notebook 02)
     same = dict(steps=a.steps, lr=a.lr, batch=a.batch, seq=a.seq, group_by_length=a.group_by_length, precision=prec)
-    runs = [] if a.fresh or not dst.exists() else [r for r in json.loads(dst.read_text(encoding="utf-8"))
-                                                    if all(r.get(k) == v for k, v in same.items())]
+    old = [] if a.fresh or not dst.exists() else json.loads(dst.read_text(encoding="utf-8"))
+    runs = [r for r in (old["runs"] if isinstance(old, dict) else old) if all(r.get(k) == v for k, v in same.items())]
     for name in a.losses.split(","):
         for seed in [int(s) for s in a.seeds.split(",")]:
             if any(r["loss"] == name and r["seed"] == seed for r in runs):
@@ -59,7 +58,7 @@ def main(argv=None):
                      **{h: qwk(gold, readout_scores(P, lo, h), lo, hi) for h in ("expected", "argmax")},
                      bimodal=float(((P[:, 0] + P[:, -1]) > 0.5).mean()))   # share of essays with most mass on 0 or 5
             runs.append(r); print(json.dumps(r), flush=True)
-            dst.write_text(json.dumps(runs, indent=1), encoding="utf-8")
+            write_result("bench_losses", runs)
     print(f"\n| loss | expected QWK | argmax QWK | essays with >50% on {lo} or {hi} |\n|---|---|---|---|")
     wanted = [(n, int(x)) for n in a.losses.split(",") for x in a.seeds.split(",")]
     runs = [r for r in runs if (r["loss"], r["seed"]) in wanted]
