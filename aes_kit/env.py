@@ -34,8 +34,9 @@ SUPPORTED = {"torch": ">=2.4", "transformers": ">=4.51,<=5.17.0", "trl": ">=0.19
              "unsloth_zoo": ">=2026.10.9"}
 REQUIRED = ("torch", "transformers", "trl", "peft", "datasets", "accelerate")
 
-# %% ../nbs/00_env.ipynb #f9152904
+# %% ../nbs/00_env.ipynb #93b7b6db
 def _version(pkg):
+    "The installed version of distribution `pkg`, or None."
     try: return md.version(pkg)
     except md.PackageNotFoundError: return None
 
@@ -50,8 +51,8 @@ def check_version(pkg:str,                 # distribution name
                   installed:str|None="auto", # version string, None = not installed, "auto" = look it up
                   supported:str|None=None,   # specifier; default from SUPPORTED
                  )->Check:
-    ("Compare an installed version with the supported range (FAIL outside it) and the verified pin (WARN when "
-     "different).")
+    ("Compare an installed version with the supported range (FAIL outside it, WARN for an optional package) and "
+     "the verified pin (named beside OK when different).")
     from packaging.specifiers import SpecifierSet
     v = _version(pkg) if installed == "auto" else installed
     req = pkg in REQUIRED

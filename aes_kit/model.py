@@ -336,8 +336,9 @@ def pick_backend(backend:str="auto", # 'auto' | 'unsloth' | 'hf'
     if backend == "auto" and dist_rank()[1] > 1: return "hf"   # several processes: the backend tested under accelerate
     return ("unsloth" if has else "hf") if backend == "auto" else backend
 
-# %% ../nbs/00b_model.ipynb #c2ff9956
+# %% ../nbs/00b_model.ipynb #122b55c6
 def _torch_dtype(dtype):
+    "A torch dtype from its name (float16/fp16, bfloat16/bf16, float32/fp32); a dtype or None as it is."
     import torch
     if dtype is None or not isinstance(dtype, str): return dtype
     return {"float16": torch.float16, "fp16": torch.float16, "bfloat16": torch.bfloat16, "bf16": torch.bfloat16,
@@ -526,8 +527,9 @@ def model_device(model, # any torch model
     try: return next(model.parameters()).device
     except StopIteration: return torch.device("cpu")
 
-# %% ../nbs/00b_model.ipynb #758928ef
+# %% ../nbs/00b_model.ipynb #b98cd6ef
 def _switch_mode(model, training:bool):
+    "Unsloth's training/inference switch for a model it loaded, then train or eval mode."
     if getattr(model, "aes_backend", "hf") == "unsloth":
         from unsloth import FastLanguageModel
         (FastLanguageModel.for_training if training else FastLanguageModel.for_inference)(model)
