@@ -53,10 +53,12 @@ def project_root()->Path:
         if (pkg_parent/"settings.ini").exists(): return pkg_parent
     return Path.cwd()
 
+# %% ../nbs/00a_core.ipynb #e651a3c7
 def data_dir()->Path:
     "The project's sample data folder (`data/`)."
     return project_root()/"data"
 
+# %% ../nbs/00a_core.ipynb #c0af75a9
 def checkpoints_dir()->Path:
     "Where runs, adapters and materialised models go: `AES_KIT_CHECKPOINTS`, else `checkpoints/` in the project root."
     p = os.environ.get("AES_KIT_CHECKPOINTS")
@@ -79,26 +81,40 @@ def atomic_path(path,          # final file or directory path
         if tmp.is_dir(): shutil.rmtree(tmp, ignore_errors=True)
         elif tmp.exists(): tmp.unlink()
 
-def write_text(path, text:str)->Path:
+# %% ../nbs/00a_core.ipynb #77645a21
+def write_text(path,    # the file to write (its folder is made if needed)
+               text:str, # the whole content
+              )->Path:
     "Write `text` (UTF-8) to `path` atomically."
     with atomic_path(path) as tmp: Path(tmp).write_text(text, encoding="utf-8")
     return Path(path)
 
-def write_json(path, obj, indent:int=2)->Path:
+# %% ../nbs/00a_core.ipynb #b6ae5d3a
+def write_json(path,         # the file to write
+               obj,          # anything `json.dumps` takes (other values are written with `str`)
+               indent:int=2, # spaces per nesting level
+              )->Path:
     "Write `obj` as UTF-8 JSON (Korean kept readable) to `path` atomically."
     return write_text(path, json.dumps(obj, ensure_ascii=False, indent=indent, default=str) + "\n")
 
 # %% ../nbs/00a_core.ipynb #62c0b369
-def json_error_text(e:json.JSONDecodeError)->str:
+def json_error_text(e:json.JSONDecodeError, # the parser's error
+                   )->str:                  # its message and column, e.g. "Expecting value at column 7"
+    "What a JSON syntax error says, with the column where it was found."
     return f"{e.msg}{' ' if e.msg.endswith(' at') else ' at '}column {e.colno}"
 
-def json_value_text(e:Exception)->str:
+# %% ../nbs/00a_core.ipynb #3b6d36ff
+def json_value_text(e:Exception, # what `json.loads` raised besides a syntax error
+                   )->str:
     "What went wrong in a JSON parse that is not a syntax error (too deep, a number too long to convert)."
     if isinstance(e, RecursionError): return "nested too deeply to read"
     m = re.search(r"limit \((\d+) digits\).*value has (\d+) digits", str(e))   # Python's int-conversion limit
     return f"a number with {m[2]} digits, more than the {m[1]} Python reads" if m else str(e).split(";")[0]
 
-def read_json(path, expect:type=dict):
+# %% ../nbs/00a_core.ipynb #dee5caed
+def read_json(path,          # a JSON file
+              expect:type=dict, # the shape it must have: dict (an object) or list (an array)
+             ):
     ("A JSON side file (meta.json, adapter_config.json, export records) whose every read/decode/parse/shape failure is "
      "one line.")
     p = Path(path); kind, brackets = ("JSON object", "{...}") if expect is dict else ("JSON array", "[...]")
@@ -113,7 +129,8 @@ def read_json(path, expect:type=dict):
     return obj
 
 # %% ../nbs/00a_core.ipynb #readyaml1
-def read_yaml(path)->object:
+def read_yaml(path, # a YAML file (a config)
+             )->object:
     "A YAML file's content; a decoding or syntax error is one line with its line, column and cause."
     import yaml
     p = Path(path); raw = p.read_bytes()
@@ -130,7 +147,8 @@ def read_yaml(path)->object:
     except yaml.YAMLError as e: raise AesKitError(f"{p}: invalid YAML ({' '.join(str(e).split())})") from None
 
 # %% ../nbs/00a_core.ipynb #2e32fa62
-def check_out_dir(path)->Path:
+def check_out_dir(path, # the output folder a command was given
+                 )->Path:
     ("Refuse, before any work, an output folder that cannot be one: an existing file, a path through a file, "
      "no write access.")
     p = Path(path).expanduser()
@@ -141,6 +159,7 @@ def check_out_dir(path)->Path:
     if not os.access(q, os.W_OK | os.X_OK): raise AesKitError(f"{path}: no permission to write in {q}")
     return p
 
+# %% ../nbs/00a_core.ipynb #24f5d426
 @contextlib.contextmanager
 def _signals_deferred():
     ("Hold Ctrl-C and SIGTERM back while the block runs; deliver them to the usual handlers right after it. "
@@ -154,6 +173,7 @@ def _signals_deferred():
         for s, h in old.items(): signal.signal(s, h)
         for n in got: signal.raise_signal(n)
 
+# %% ../nbs/00a_core.ipynb #c20983c4
 def _relocate(tmp:Path, out:Path, max_bytes:int=50_000_000):
     "Rewrite the temporary folder's path to the final one inside the set's text records (JSON, Markdown, CSV)."
     olds = {str(tmp), str(tmp.resolve())}
@@ -165,6 +185,19 @@ def _relocate(tmp:Path, out:Path, max_bytes:int=50_000_000):
         for o in olds: new = new.replace(o, str(out))
         if new != text: f.write_text(new, encoding="utf-8", errors="surrogateescape")
 
+# %% ../nbs/00a_core.ipynb #b49cc322
+def _swap_in(tmp:Path, out:Path, owns, tag:str):
+    "Put the new set from `tmp` into `out`: a new folder is one rename; else the old set goes aside, the new one in."
+    import fnmatch
+    if not out.exists(): os.rename(tmp, out); return              # a new folder: one rename
+    new = {e.name for e in tmp.iterdir()}
+    old = out.parent/f".{out.name}.old-{tag}"; old.mkdir()
+    for e in list(out.iterdir()):
+        if e.name in new or any(fnmatch.fnmatch(e.name, pat) for pat in owns): os.rename(e, old/e.name)
+    for e in list(tmp.iterdir()): os.rename(e, out/e.name)
+    shutil.rmtree(old, ignore_errors=True)
+
+# %% ../nbs/00a_core.ipynb #24cf3ec1
 @contextlib.contextmanager
 def result_set(out_dir,       # the folder a run's results go to
                owns=()):      # name patterns (fnmatch) of the files the previous run of this command left there
@@ -173,7 +206,6 @@ def result_set(out_dir,       # the folder a run's results go to
     the temporary folder is removed and `out_dir` is exactly as before. Entries of `out_dir` that match neither
     `owns` nor a new file's name (an adapter, another command's results) stay where they are. Paths to the
     temporary folder that the set's own records (JSON, Markdown, CSV) hold are rewritten to `out_dir`."""
-    import fnmatch
     shown = check_out_dir(out_dir)
     out = shown.resolve(); out.parent.mkdir(parents=True, exist_ok=True)   # a linked folder: work where it points
     tag = f"{os.getpid()}-{time.monotonic_ns()}"
@@ -181,20 +213,13 @@ def result_set(out_dir,       # the folder a run's results go to
     try:
         yield tmp
         _relocate(tmp, shown)
-        with _signals_deferred():
-            if not out.exists(): os.rename(tmp, out)              # a new folder: one rename
-            else:
-                new = {e.name for e in tmp.iterdir()}
-                old = out.parent/f".{out.name}.old-{tag}"; old.mkdir()
-                for e in list(out.iterdir()):
-                    if e.name in new or any(fnmatch.fnmatch(e.name, pat) for pat in owns): os.rename(e, old/e.name)
-                for e in list(tmp.iterdir()): os.rename(e, out/e.name)
-                shutil.rmtree(old, ignore_errors=True)
+        with _signals_deferred(): _swap_in(tmp, out, owns, tag)
     finally: shutil.rmtree(tmp, ignore_errors=True)
 
 # %% ../nbs/00a_core.ipynb #818c58d7
 @contextlib.contextmanager
-def file_lock(path):
+def file_lock(path, # the lock file (any path; it is made if missing)
+             ):
     "Hold an exclusive inter-process lock on `path` (created if needed) for the `with` block."
     import fcntl
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
@@ -251,21 +276,30 @@ def use_drive(folder:str="aes-kit/checkpoints", # folder inside "My Drive" that 
     return checkpoints_dir()
 
 # %% ../nbs/00a_core.ipynb #f6c4524b
-def cli_parser(name:str, description:str)->argparse.ArgumentParser:
+def cli_parser(name:str,        # the subcommand: `aes-kit NAME`
+               description:str, # what the command does, for --help
+              )->argparse.ArgumentParser:
     "An argparse parser for `aes-kit NAME` whose usage errors are one line (exit 2)."
     class _P(argparse.ArgumentParser):
         def error(self, message): raise AesKitError(f"{message} (see `aes-kit {name} --help`)")
     return _P(prog=f"aes-kit {name}", description=description)
 
 # %% ../nbs/00a_core.ipynb #749843a5
-def bounds_text(lo, hi, lo_open:bool, hi_open:bool)->str:
+def bounds_text(lo,            # lower bound; None: none
+                hi,            # upper bound; None: none
+                lo_open:bool,  # True: `lo` itself is outside
+                hi_open:bool,  # True: `hi` itself is outside
+               )->str:         # e.g. "in (0, 1]", ">= 1", "" without bounds
+    "The bounds in the words of an error message."
     if lo is not None and hi is not None: return f"in {'(' if lo_open else '['}{lo}, {hi}{')' if hi_open else ']'}"
     if lo is not None: return f"{'>' if lo_open else '>='} {lo}"
     return f"{'<' if hi_open else '<='} {hi}" if hi is not None else ""
 
+# %% ../nbs/00a_core.ipynb #9682ae08
 def as_number(value,              # a flag's text or a config value
               kind=float,         # int or float
-              lo=None, hi=None,   # bounds; None: unbounded
+              lo=None,            # lower bound; None: unbounded
+              hi=None,            # upper bound; None: unbounded
               lo_open:bool=False, # True: `lo` itself is refused
               hi_open:bool=False, # True: `hi` itself is refused
              ):
@@ -283,7 +317,13 @@ def as_number(value,              # a flag's text or a config value
         raise ValueError(f"expected {what}, got {value!r}")
     return v
 
-def num_arg(kind=float, lo=None, hi=None, lo_open:bool=False, hi_open:bool=False):
+# %% ../nbs/00a_core.ipynb #21fa5733
+def num_arg(kind=float,         # int or float
+            lo=None,            # lower bound; None: unbounded
+            hi=None,            # upper bound; None: unbounded
+            lo_open:bool=False, # True: `lo` itself is refused
+            hi_open:bool=False, # True: `hi` itself is refused
+           ):
     "An argparse `type=`: `as_number` with these bounds, so a bad number is refused while the flags are read."
     def conv(s):
         try: return as_number(s, kind, lo, hi, lo_open, hi_open)
@@ -291,9 +331,11 @@ def num_arg(kind=float, lo=None, hi=None, lo_open:bool=False, hi_open:bool=False
     conv.__name__ = kind.__name__
     return conv
 
+# %% ../nbs/00a_core.ipynb #4e120569
 _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]B)?\s*", re.IGNORECASE)
 
-def size_arg(s:str):
+def size_arg(s:str, # a flag's text, e.g. "2GB"
+            ):
     ("An argparse `type=` for a shard size as `save_pretrained` takes it: '2GB', '500MB', '1.5GB' (KB/MB/GB/TB) "
      "or bytes.")
     m = _SIZE.fullmatch(str(s))
@@ -301,13 +343,17 @@ def size_arg(s:str):
         raise argparse.ArgumentTypeError(f"expected a size such as 2GB, 500MB or 1.5GB (KB, MB, GB, TB), got {s!r}")
     return f"{m[1]}{m[2].upper()}" if m[2] else int(float(m[1]))
 
-def out_dir_arg(s:str)->str:
+# %% ../nbs/00a_core.ipynb #363b7ad5
+def out_dir_arg(s:str, # a flag's text: the output folder
+               )->str:
     "An argparse `type=` for an output folder: `check_out_dir` while the flags are read."
     try: check_out_dir(s)
     except AesKitError as e: raise argparse.ArgumentTypeError(str(e)) from None
     return s
 
-def file_arg(s:str)->str:
+# %% ../nbs/00a_core.ipynb #83a7eefe
+def file_arg(s:str, # a flag's text: the input file
+            )->str:
     "An argparse `type=` for an input file that must exist (its content is checked later, by its reader)."
     p = Path(s).expanduser()
     if not p.exists(): raise argparse.ArgumentTypeError(f"{s}: no such file")
@@ -317,13 +363,15 @@ def file_arg(s:str)->str:
 # %% ../nbs/00a_core.ipynb #19109526
 UNSOLVED = "아직 풀지 않았습니다: "
 
-def unsolved(x)->bool:
+def unsolved(x, # a student's answer
+            )->bool:
     "True if `x` is an exercise placeholder: `...` or None, also inside a dict, list, tuple or set."
     if x is ... or x is None: return True
     if isinstance(x, dict): return any(unsolved(v) for v in x.values())
     if isinstance(x, (list, tuple, set)): return any(unsolved(v) for v in x)
     return False
 
+# %% ../nbs/00a_core.ipynb #01c0615d
 class _Placeholder(Exception): "A student's function returned `...` or None."
 
 def _guarded(fn):
@@ -334,7 +382,10 @@ def _guarded(fn):
         return r
     return g
 
-def grade(answer, check)->str:
+# %% ../nbs/00a_core.ipynb #9e832a71
+def grade(answer, # the student's answer: a value or a function
+          check,  # the exercise's check: answer -> a Korean message
+         )->str:
     ("The Korean verdict on an exercise: a hint while `answer` is a placeholder, else `check(answer)`'s message; "
      "never raises.")
     if unsolved(answer): return UNSOLVED + "`...`(또는 None)을 여러분의 답으로 바꾼 뒤 이 셀을 다시 실행하세요."
@@ -343,6 +394,8 @@ def grade(answer, check)->str:
         return UNSOLVED + f"`{e}` 함수가 아직 `...`(또는 None)을 돌려줍니다. 함수 본문을 완성하세요."
     except Exception as e: return f"아직 맞지 않습니다: 확인하다가 오류가 났습니다 ({type(e).__name__}: {e})."
 
-def solved(msg:str)->bool:
+# %% ../nbs/00a_core.ipynb #6c0cb767
+def solved(msg:str, # what `grade` returned
+          )->bool:
     "True if a `grade` message says the answer is right (every check's success message starts with '정답')."
     return msg.startswith("정답")

