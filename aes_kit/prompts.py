@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['SYSTEM', 'ALPACA', 'PROMPT_FORMAT_FILE', 'SUMMARY_EVAL_INSTRUCTION', 'SUMMARY_INSTRUCTION', 'row_traits',
-           'essay_target', 'target_shape', 'essay_instruction', 'essay_prompt', 'chat_prompt', 'instruction_prompt',
-           'preset_template_name', 'apply_preset_template', 'resolve_template', 'prompt_tokenizer', 'sft_records',
+           'essay_target', 'target_shape', 'essay_instruction', 'chat_prompt', 'essay_prompt', 'preset_template_name',
+           'apply_preset_template', 'resolve_template', 'prompt_tokenizer', 'sft_records', 'instruction_prompt',
            'summary_eval_prompt', 'summary_eval_target', 'tokenize_example', 'TruncationWarning', 'warn_truncated',
            'summary_prompt']
 
@@ -15,7 +15,8 @@ from pathlib import Path
 from .core import AesKitError, read_json
 
 # %% ../nbs/01a_prompts.ipynb #44519ffc
-def row_traits(row)->dict:
+def row_traits(row, # essay row (dict or Dataset row) with an optional `traits` cell
+              )->dict:
     "The row's trait scores as a dict ({} when it has none); accepts a dict or the JSON string `load_essays` stores."
     t = row.get("traits") if hasattr(row, "get") else None
     if not t: return {}
@@ -25,6 +26,7 @@ def row_traits(row)->dict:
                                                        f"expected a JSON object, got {t[:40]!r}") from None
     return dict(t)
 
+# %% ../nbs/01a_prompts.ipynb #0939c7b7
 def essay_target(row,                # essay row with `score`, `feedback` (and `traits`)
                  traits:bool=False,  # also put every trait score in the object
                 )->str:
@@ -39,20 +41,44 @@ def essay_target(row,                # essay row with `score`, `feedback` (and `
     return json.dumps(obj, ensure_ascii=False)
 
 # %% ../nbs/01a_prompts.ipynb #2f885dc8
-SYSTEM = "You score Korean essays."   # short on purpose: a Korean sentence costs ~8x the tokens
-ALPACA = ("Below is an instruction that describes a task, paired with an input that provides further context. "
-          "Write a response that appropriately completes the request.\n\n"
-          "### Instruction:\n{instruction}\n\n### Input:\n{input}\n\n### Response:\n")
-
-def target_shape(row, traits:bool=False)->str:
+def target_shape(row,              # essay row (its traits name the extra keys)
+                 traits:bool=False, # ask for the trait scores too
+                )->str:
     "The JSON shape the model must answer with, e.g. `{\"score\": int, \"feedback\": str}`."
     keys = "".join(f', "{k}": int' for k in row_traits(row)) if traits else ""
     return '{"score": int' + keys + ', "feedback": str}'
 
-def essay_instruction(row, traits:bool=False)->str:
+# %% ../nbs/01a_prompts.ipynb #d7289e41
+def essay_instruction(row,              # essay row with `min_score`/`max_score`
+                      traits:bool=False, # ask for the trait scores too
+                     )->str:
     "The scoring instruction for one row: score range and JSON shape (ASCII is cheap in tokens)."
     lo, hi = row.get("min_score", 0), row.get("max_score", 5)
     return f"{lo}-{hi}점 채점, JSON: {target_shape(row, traits)}"
+
+# %% ../nbs/01a_prompts.ipynb #2ce585a5
+SYSTEM = "You score Korean essays."   # short on purpose: a Korean sentence costs ~8x the tokens
+
+def chat_prompt(user:str,            # the user turn's text
+                tokenizer,           # a tokenizer with a chat template
+                system:str|None=None, # system message (None: none)
+               )->str:
+    "One user turn (+ optional system message) through the tokenizer's chat template, ending at the answer start."
+    if tokenizer is None: raise AesKitError("template='chat' needs a tokenizer (or use template='alpaca')")
+    if not getattr(tokenizer, "chat_template", None):
+        raise AesKitError("this tokenizer has no chat template: "
+                          "use template='alpaca' or apply_preset_template(tokenizer, name)")
+    msgs = ([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": user}]
+    try: return tokenizer.apply_chat_template(msgs, tokenize=False, add_generation_prompt=True)
+    except Exception:                     # templates without a system role (Gemma): fold it into the user turn
+        if not system: raise
+        return tokenizer.apply_chat_template([{"role": "user", "content": f"{system}\n\n{user}"}], tokenize=False,
+                                             add_generation_prompt=True)
+
+# %% ../nbs/01a_prompts.ipynb #fdc2528f
+ALPACA = ("Below is an instruction that describes a task, paired with an input that provides further context. "
+          "Write a response that appropriately completes the request.\n\n"
+          "### Instruction:\n{instruction}\n\n### Input:\n{input}\n\n### Response:\n")
 
 def essay_prompt(row,                     # essay row (dict or Dataset row)
                  tokenizer=None,          # needed for template="chat"
@@ -66,32 +92,15 @@ def essay_prompt(row,                     # essay row (dict or Dataset row)
     if template != "chat": raise AesKitError(f"template: expected 'chat' or 'alpaca', got {template!r}")
     return chat_prompt(f"질문: {row['prompt']}\n에세이: {row['essay']}\n{essay_instruction(row, traits)}", tokenizer, system)
 
-def chat_prompt(user:str, tokenizer, system:str|None=None)->str:
-    "One user turn (+ optional system message) through the tokenizer's chat template, ending at the answer start."
-    if tokenizer is None: raise AesKitError("template='chat' needs a tokenizer (or use template='alpaca')")
-    if not getattr(tokenizer, "chat_template", None):
-        raise AesKitError("this tokenizer has no chat template: "
-                          "use template='alpaca' or apply_preset_template(tokenizer, name)")
-    msgs = ([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": user}]
-    try: return tokenizer.apply_chat_template(msgs, tokenize=False, add_generation_prompt=True)
-    except Exception:                     # templates without a system role (Gemma): fold it into the user turn
-        if not system: raise
-        return tokenizer.apply_chat_template([{"role": "user", "content": f"{system}\n\n{user}"}], tokenize=False,
-                                             add_generation_prompt=True)
-
-def instruction_prompt(row, tokenizer=None, template:str="chat", system:str|None=None)->str:
-    "Prompt text for an instruction row (`prompt` column, e.g. notebook 06's CoT data), ending at the answer start."
-    if template == "alpaca": return ALPACA.format(instruction=row["prompt"], input="")
-    if template != "chat": raise AesKitError(f"template: expected 'chat' or 'alpaca', got {template!r}")
-    return chat_prompt(row["prompt"], tokenizer, system)
-
 # %% ../nbs/01a_prompts.ipynb #02a23fc3
-def preset_template_name(name:str)->str:
+def preset_template_name(name:str, # preset alias (qwen2.5-7b, ...) or an Unsloth template name
+                        )->str:
     "The Unsloth `get_chat_template` name for a preset alias (embedded model: 'chatml'); other names pass through."
     from aes_kit.model import PRESETS, EMBEDDED_ALIAS
     if name == EMBEDDED_ALIAS: return "chatml"
     return PRESETS[name].chat_template if name in PRESETS else name
 
+# %% ../nbs/01a_prompts.ipynb #820ccbf1
 def apply_preset_template(tokenizer,        # a Hugging Face tokenizer
                           name:str,         # preset alias (qwen2.5-7b, ...) or an Unsloth template name (qwen-2.5, ...)
                           force:bool=False, # replace a template the tokenizer already has
@@ -125,7 +134,11 @@ def resolve_template(template:str,  # 'auto' | 'chat' | 'alpaca'
     name = str(model)
     return "alpaca" if name in PRESETS and PRESETS[name].chat_template == "alpaca" else "chat"
 
-def prompt_tokenizer(tokenizer, model:str, template:str):
+# %% ../nbs/01a_prompts.ipynb #7a0e8bf0
+def prompt_tokenizer(tokenizer,    # the model's tokenizer
+                     model:str,    # alias, preset, Hub id or local dir
+                     template:str, # the resolved prompt format: 'chat' or 'alpaca'
+                    ):
     ("The tokenizer prompts are built with: for 'chat' and a preset whose tokenizer has no template, "
      "the preset's template.")
     from aes_kit.model import PRESETS, EMBEDDED_ALIAS
@@ -138,7 +151,7 @@ def sft_records(ds,                  # essay Dataset from `load_essays`
                 tokenizer,           # the model's tokenizer (chat template + eos)
                 template:str="chat", # 'chat' or 'alpaca'
                 traits:bool=False,   # multi-task target with the trait scores
-                system:str|None=SYSTEM,
+                system:str|None=SYSTEM, # system message of the chat prompts
                ):
     "TRL prompt-completion records: a Dataset with string columns `prompt` and `completion` (= target + eos)."
     from datasets import Dataset
@@ -149,6 +162,17 @@ def sft_records(ds,                  # essay Dataset from `load_essays`
     prompts = [essay_prompt(r, tokenizer, template, traits, system) for r in ds]
     return Dataset.from_dict({"prompt": prompts, "completion": [essay_target(r, traits) + eos for r in ds]})
 
+# %% ../nbs/01a_prompts.ipynb #c81a4c1e
+def instruction_prompt(row,                 # instruction row with a `prompt` column
+                       tokenizer=None,      # needed for template="chat"
+                       template:str="chat", # 'chat' or 'alpaca'
+                       system:str|None=None, # system message (None: none)
+                      )->str:
+    "Prompt text for an instruction row (`prompt` column, e.g. notebook 06's CoT data), ending at the answer start."
+    if template == "alpaca": return ALPACA.format(instruction=row["prompt"], input="")
+    if template != "chat": raise AesKitError(f"template: expected 'chat' or 'alpaca', got {template!r}")
+    return chat_prompt(row["prompt"], tokenizer, system)
+
 # %% ../nbs/01a_prompts.ipynb #1259f644
 SUMMARY_EVAL_INSTRUCTION = ("기사와 참고 요약을 보고 학생 요약을 채점하시오. 내용 0-40, 정확성 0-30, 간결성 0-20, 문법 0-10. JSON: "
                             '{"content": int, "accuracy": int, "conciseness": int, "grammar": int, "feedback": str}')
@@ -156,7 +180,7 @@ SUMMARY_EVAL_INSTRUCTION = ("기사와 참고 요약을 보고 학생 요약을 
 def summary_eval_prompt(row,                 # summary-eval row from `aes_kit.data.load_summary_eval`
                         tokenizer=None,      # needed for template="chat"
                         template:str="chat", # 'chat' | 'alpaca'
-                        system:str|None=SYSTEM,
+                        system:str|None=SYSTEM, # system message of the chat prompt
                        )->str:
     "The prompt asking for the four rubric scores of a student summary, ending where the JSON answer starts."
     text = f"기사: {row['article']}\n참고 요약: {row['reference_summary']}\n학생 요약: {row['student_summary']}"
@@ -164,7 +188,9 @@ def summary_eval_prompt(row,                 # summary-eval row from `aes_kit.da
     if template != "chat": raise AesKitError(f"template: expected 'chat' or 'alpaca', got {template!r}")
     return chat_prompt(f"{text}\n{SUMMARY_EVAL_INSTRUCTION}", tokenizer, system)
 
-def summary_eval_target(row)->str:
+# %% ../nbs/01a_prompts.ipynb #9afdf94f
+def summary_eval_target(row, # summary-eval row with the four rubric scores (and feedback)
+                       )->str:
     "The rubric scores (and feedback) of one summary-eval row as one JSON line; the total is their sum, not a target."
     from aes_kit.data import SUMMARY_EVAL_RUBRIC
     obj = {k: int(row[k]) for k in SUMMARY_EVAL_RUBRIC}
@@ -178,7 +204,7 @@ def _ids(tokenizer, text:str)->list[int]:
 
 def tokenize_example(prompt:str,       # prompt text (ends where the answer starts)
                      completion:str,   # target text (+ eos)
-                     tokenizer,
+                     tokenizer,        # the model's tokenizer
                      max_length:int=512, # longer examples lose prompt tokens from the middle
                     )->dict:
     "`input_ids`, `attention_mask` and `labels` with -100 on every prompt token (trains on the response only)."
@@ -199,6 +225,7 @@ def tokenize_example(prompt:str,       # prompt text (ends where the answer star
 class TruncationWarning(UserWarning):
     "Some prompts are longer than the configured length and lose the middle of their essay."
 
+# %% ../nbs/01a_prompts.ipynb #f86c0f17
 def warn_truncated(lengths:list[int], # tokens each example needs in full (prompt + answer)
                    max_length:int,    # the configured length
                    what:str="training examples", # what the lengths are, for the message
