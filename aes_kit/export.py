@@ -16,9 +16,9 @@ from .merge import (EXPORT_META, free_memory, adapter_fingerprint, declared_4bit
                            reuse_plan, merge_report, is_fresh)   # notebook 04a: the machinery of this lesson
 # used below, and still importable from aes_kit.export (their home before notebook 04a)
 from .merge import (demo_adapter, load_merged, dir_size, size_table, tensor_summary, stored_keys,  # noqa: F401
-                           merged_views, adapter_views, parity_report, sample_prompts, alpaca_generate,  # noqa: F401
-                           gguf_status, export_gguf, llama_cpp_dir)  # noqa: F401
-_fresh, _declared_4bit, _is_4bit = is_fresh, declared_4bit, is_4bit   # the names tests knew them by
+                           record_outputs, merged_views, round_weights_, adapter_views, parity_report,  # noqa: F401
+                           sample_prompts, alpaca_generate, gguf_status, export_gguf, llama_cpp_dir)  # noqa: F401
+_fresh, _declared_4bit = is_fresh, declared_4bit   # the names tests/test_early_checks.py imports
 
 # %% ../nbs/05_export.ipynb #20eee0ef
 def merge_model(model,                    # PEFT model with a LoRA adapter (Unsloth or PEFT)
