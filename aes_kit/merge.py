@@ -270,7 +270,8 @@ def _encode(tok, text:str, device):
     return tok(text, return_tensors="pt", add_special_tokens=False).to(device)
 
 # %% ../nbs/04a_merge.ipynb #48d727d6
-def record_outputs(model, tok,
+def record_outputs(model,                      # a loaded model
+                   tok,                        # its tokenizer
                    prompts:list[str],          # full prompt texts
                    max_new_tokens:int=32,      # greedy tokens per prompt
                    positions:int|None=None,    # keep the logits of the last N positions only (None: all)
@@ -369,7 +370,8 @@ def sample_prompts(tok,                  # the tokenizer whose chat template wra
     return ps[:n]
 
 # %% ../nbs/04a_merge.ipynb #e003d701
-def alpaca_generate(model, tok,
+def alpaca_generate(model,                      # a model trained on Alpaca prompts
+                    tok,                        # its tokenizer
                     instruction:str,            # the task
                     input:str="",               # its context (e.g. the essay)
                     max_new_tokens:int=128,     # greedy tokens of the answer
