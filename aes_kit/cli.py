@@ -20,7 +20,8 @@ from .consistency import consistency_cli
 from .pipeline import demo_cli, sweep_cli
 
 # %% ../nbs/08a_cli.ipynb #b56995c0
-def validate_cli(argv:list)->int:
+def validate_cli(argv:list, # the arguments after `aes-kit validate`
+                )->int:
     "`aes-kit validate FILE --task T`: exit 0 with a one-line summary, or exit 2 with one line per problem."
     a = VALIDATE_SETTINGS.fill(VALIDATE_SETTINGS.parse(argv, "Check a dataset file; one line per problem, "
                                                               "non-zero exit if invalid."))
@@ -49,6 +50,7 @@ SUBCOMMANDS = {  # name -> (function, one-line help)
 }
 
 def _usage()->str:
+    "The `aes-kit --help` text: every subcommand with its one-line help."
     w = max(map(len, SUBCOMMANDS))
     rows = "\n".join(f"  {k:<{w}}  {h}" for k, (_, h) in SUBCOMMANDS.items())
     return f"usage: aes-kit COMMAND [options]   (aes-kit COMMAND --help for each)\n\ncommands:\n{rows}"
@@ -57,7 +59,8 @@ def _usage()->str:
 class Terminated(KeyboardInterrupt):
     "Raised in the main thread when the process gets SIGTERM while `main` runs: unwinds (cleanups run) like Ctrl-C."
 
-_NOT_SET, _HANDLER_PID = object(), [None]
+# %% ../nbs/08a_cli.ipynb #8dadbbcc
+_NOT_SET, _HANDLER_PID = object(), [None]   # no previous handler recorded; the process that installed ours
 
 def _on_sigterm(signum, frame):
     "SIGTERM handler installed by `main`; a forked worker that inherited it dies as it would have without it."
@@ -65,47 +68,44 @@ def _on_sigterm(signum, frame):
         signal.signal(signal.SIGTERM, signal.SIG_DFL); os.kill(os.getpid(), signal.SIGTERM); return
     raise Terminated()
 
+# %% ../nbs/08a_cli.ipynb #34ae21e5
 def debug_mode()->bool:
     "True when `AES_KIT_DEBUG` is set (not 0/false/no/off): unexpected errors keep their full traceback."
     return os.environ.get("AES_KIT_DEBUG", "").strip().lower() not in ("", "0", "false", "no", "off")
 
-def last_resort_message(e:BaseException)->str:
-    "One line for an error no reader anticipated, naming the path or the value involved."
+# %% ../nbs/08a_cli.ipynb #61004d61
+def _error_text(e:BaseException)->str:
+    "What went wrong, by the kind of error: the path and the system's reason, the bytes and offset, or the value."
     import json as _json
     if isinstance(e, OSError):
         where = f"{e.filename} -> {e.filename2}" if e.filename2 else e.filename
-        msg = f"{where}: {e.strerror or e}" if where else (e.strerror or str(e) or type(e).__name__)
-    elif isinstance(e, _json.JSONDecodeError): msg = f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}"
-    elif isinstance(e, UnicodeDecodeError):
+        return f"{where}: {e.strerror or e}" if where else (e.strerror or str(e) or type(e).__name__)
+    if isinstance(e, _json.JSONDecodeError): return f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}"
+    if isinstance(e, UnicodeDecodeError):
         at = f"byte 0x{e.object[e.start]:02x} at offset {e.start}" if e.start < len(e.object) else f"offset {e.start}"
-        msg = f"cannot decode text as {e.encoding} ({at}: {e.reason})"
-    elif isinstance(e, UnicodeEncodeError):
-        msg = f"cannot encode {e.object[e.start:e.end]!r} (position {e.start}) as {e.encoding}: {e.reason}"
-    elif isinstance(e, RecursionError): msg = "input nested too deeply to process (maximum recursion depth exceeded)"
-    else: msg = f"invalid value: {e}"
-    msg = " ".join(str(msg).split())                           # one line, whatever the message held
+        return f"cannot decode text as {e.encoding} ({at}: {e.reason})"
+    if isinstance(e, UnicodeEncodeError):
+        return f"cannot encode {e.object[e.start:e.end]!r} (position {e.start}) as {e.encoding}: {e.reason}"
+    if isinstance(e, RecursionError): return "input nested too deeply to process (maximum recursion depth exceeded)"
+    return f"invalid value: {e}"
+
+# %% ../nbs/08a_cli.ipynb #75b14b22
+def last_resort_message(e:BaseException, # an error no reader turned into an AesKitError
+                       )->str:
+    "One line for an error no reader anticipated, naming the path or the value involved."
+    msg = " ".join(str(_error_text(e)).split())               # one line, whatever the message held
     if len(msg) > 300: msg = msg[:200] + " ... " + msg[-95:]   # keep the start (path) and the end (reason)
     return f"{msg} (AES_KIT_DEBUG=1 shows the full traceback)"
 
 # %% ../nbs/08a_cli.ipynb #feef9fe1
 def _oom_hint(e)->str:
+    "What to turn down when CUDA runs out of memory."
     return ("CUDA out of memory: lower --batch-size or --max-seq-length, keep load_in_4bit on, "
             "or pick a smaller preset (see `aes-kit env`)")
 
-def main(argv:list|None=None)->int:
-    ("Entry point of the `aes-kit` command: dispatch to a subcommand; bad input is one line (exit 2), "
-     "SIGTERM/Ctrl-C too.")
-    argv = sys.argv[1:] if argv is None else list(argv)
-    if not argv or argv[0] in ("-h", "--help"): print(_usage()); return 0
-    if argv[0] == "--version":
-        from aes_kit import __version__; print(f"aes-kit {__version__}"); return 0
-    name, rest = argv[0], argv[1:]
-    if name not in SUBCOMMANDS:
-        print(f"aes-kit: error: unknown command {name!r} (choose from: {', '.join(SUBCOMMANDS)})", file=sys.stderr)
-        return 2
-    fn, prev = SUBCOMMANDS[name][0], _NOT_SET
-    if threading.current_thread() is threading.main_thread():   # only the main thread may install a handler
-        _HANDLER_PID[0] = os.getpid(); prev = signal.signal(signal.SIGTERM, _on_sigterm)
+# %% ../nbs/08a_cli.ipynb #c2fce139
+def _run_command(name:str, fn, rest:list)->int:
+    "Run one subcommand; a failure a user can cause ends as one line on stderr and an exit code (2, 130 or 143)."
     try:
         return int(fn(rest) or 0)
     except SystemExit as e:                      # argparse's --help/--version: keep in-process callers alive
@@ -123,11 +123,31 @@ def main(argv:list|None=None)->int:
         if type(e).__name__ == "OutOfMemoryError":
             print(f"aes-kit {name}: error: {_oom_hint(e)}", file=sys.stderr); return 2
         raise
+
+# %% ../nbs/08a_cli.ipynb #50d35dc5
+def main(argv:list|None=None, # the arguments after `aes-kit` (default: sys.argv[1:])
+        )->int:
+    ("Entry point of the `aes-kit` command: dispatch to a subcommand; bad input is one line (exit 2), "
+     "SIGTERM/Ctrl-C too.")
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv or argv[0] in ("-h", "--help"): print(_usage()); return 0
+    if argv[0] == "--version":
+        from aes_kit import __version__; print(f"aes-kit {__version__}"); return 0
+    name, rest = argv[0], argv[1:]
+    if name not in SUBCOMMANDS:
+        print(f"aes-kit: error: unknown command {name!r} (choose from: {', '.join(SUBCOMMANDS)})", file=sys.stderr)
+        return 2
+    prev = _NOT_SET
+    if threading.current_thread() is threading.main_thread():   # only the main thread may install a handler
+        _HANDLER_PID[0] = os.getpid(); prev = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _run_command(name, SUBCOMMANDS[name][0], rest)
     finally:
         if prev is not _NOT_SET: signal.signal(signal.SIGTERM, signal.SIG_DFL if prev is None else prev)
 
 # %% ../nbs/08a_cli.ipynb #a322d763
-def run_cli(*args)->tuple[int, str, str]:
+def run_cli(*args, # the command line after `aes-kit`, e.g. "merge", "--bits", "4"
+           )->tuple[int, str, str]:
     "Run `aes-kit ARGS` in this process and return (exit code, stdout, stderr): how notebooks and tests call the CLI."
     import io, contextlib
     from aes_kit import cli as pkg         # the exported module: its subcommands raise *its* AesKitError class
@@ -137,12 +157,14 @@ def run_cli(*args)->tuple[int, str, str]:
         except SystemExit as x: rc = x.code or 0          # argparse's --help exits
     return rc, o.getvalue(), e.getvalue()
 
+# %% ../nbs/08a_cli.ipynb #41d524dd
 ENTRY = "import sys; from aes_kit.cli import main; sys.exit(main())"   # what the `aes-kit` console script runs
 
-def run_cli_process(*args,
+def run_cli_process(*args,               # the command line after `aes-kit`
                     pre:str="",            # Python code run first (e.g. an import blocker)
                     env:dict|None=None,    # variables added to this process's environment
-                    timeout:float=600)->tuple[int, str, str]:
+                    timeout:float=600,     # seconds before the process is killed
+                   )->tuple[int, str, str]:
     "Run `aes-kit ARGS` in a fresh Python process from the project root: (exit code, stdout, stderr)."
     import subprocess
     r = subprocess.run([sys.executable, "-c", pre + ENTRY, *map(str, args)], capture_output=True, text=True,

@@ -4,47 +4,104 @@
 
 # %% auto #0
 __all__ = ['DEMO_FILES', 'summary_table', 'demo_settings', 'run_demo', 'demo_cli', 'read_sweep_config', 'check_sweep',
-           'model_settings', 'sweep_plan', 'sweep', 'plot_sweep', 'sweep_cli']
+           'model_settings', 'sweep_plan', 'plot_sweep', 'sweep', 'sweep_cli']
 
 # %% ../nbs/08_pipeline.ipynb #52dca1f9
-import gc, time
+import time
 from typing import TYPE_CHECKING
 if TYPE_CHECKING: import pandas as pd   # for annotations only (no import cost)
 from pathlib import Path
 from .core import AesKitError, checkpoints_dir, data_dir, write_json, write_text, result_set, check_out_dir
 from .model import EMBEDDED_ALIAS, check_model_name, hardware_profile
 from .settings import DEMO_SETTINGS, SWEEP_SETTINGS, TRAIN_SETTINGS, read_config   # notebook 00c
+from .merge import free_memory   # notebook 04a: between stages, so a T4 never carries one model into the next
 
 # %% ../nbs/08_pipeline.ipynb #377fff36
-def _free_memory():
-    "Drop unreferenced models between stages (CUDA cache too) so a T4 does not carry one model into the next."
-    gc.collect()
-    try:
-        import torch
-        if torch.cuda.is_available(): torch.cuda.empty_cache()
-    except ImportError: pass
-
 def _one_line(e:Exception)->str:
     "The first line of an exception's message, with its type when the message is empty."
     msg = str(e).strip().splitlines()[0] if str(e).strip() else ""
     return msg if isinstance(e, AesKitError) else f"{type(e).__name__}: {msg}".rstrip(": ")
 
-def summary_table(rows:list[dict])->str:
+# %% ../nbs/08_pipeline.ipynb #9521270e
+def summary_table(rows:list[dict], # one dict per stage: stage, seconds, result
+                 )->str:
     "Render summary rows (stage, seconds, result) as a left-aligned text table."
     w = max(len("stage"), *(len(r["stage"]) for r in rows))
     head = f"{'stage':<{w}}  {'seconds':>7}  result"
     return "\n".join([head, "-"*len(head)] + [f"{r['stage']:<{w}}  {r['seconds']:>7.1f}  {r['result']}" for r in rows])
 
 # %% ../nbs/08_pipeline.ipynb #9b832146
-def demo_settings(hardware:str|None=None)->dict:
+def demo_settings(hardware:str|None=None, # 'cpu', 't4', 'l4', 'a100' (default: this machine)
+                 )->dict:
     "Demo sizes for this machine: a scorer that learns in a few minutes on 2 CPU cores; the whole recipe on a GPU."
-    from aes_kit.model import hardware_profile
     common = dict(limit=None, methods=("generate", "expected"), loss="ntl", group_by_length=False, kmmlu_shots=5)
     if (hardware or hardware_profile()) == "cpu":   # measured on 2 cores: see the table in the notebook
         return dict(common, steps=48, lr=1e-3, batch_size=4, max_seq_length=512, max_new_tokens=16, kmmlu_limit=4,
                     consistency_m=4, consistency_limit=12)
     return dict(common, steps=60, lr=2e-4, batch_size=None, max_seq_length=None, max_new_tokens=256, kmmlu_limit=None,
                 consistency_m=10, consistency_limit=None)
+
+# %% ../nbs/08_pipeline.ipynb #58fa1783
+def _demo_config(overrides:dict)->dict:
+    "The demo's settings: `demo_settings()` for this machine with `overrides` over them; an unknown name is one line."
+    from aes_kit.scoring import parse_methods
+    cfg = demo_settings()
+    bad = set(overrides) - set(cfg)
+    if bad: raise AesKitError(f"unknown demo setting(s) {', '.join(sorted(bad))} (known: {', '.join(cfg)})")
+    cfg.update(overrides)
+    cfg["methods"] = parse_methods(cfg["methods"])
+    return cfg
+
+# %% ../nbs/08_pipeline.ipynb #edacd323
+def _demo_data()->tuple[Path, Path]:
+    "The sample train and test files, after checking that they and the KMMLU sample are there."
+    train_file, test_file = data_dir()/"aes_sample"/"train.jsonl", data_dir()/"aes_sample"/"test.jsonl"
+    for f in (train_file, test_file, data_dir()/"kmmlu_sample"):
+        if not f.exists(): raise AesKitError(f"{f}: sample data missing (run from an aes-kit checkout or set "
+                                             "AES_KIT_ROOT)")
+    return train_file, test_file
+
+# %% ../nbs/08_pipeline.ipynb #81473b87
+def _env_stage()->dict:
+    "The demo's first row: the environment check (required items must pass) and the preset it suggests."
+    from aes_kit.env import env_report, env_ok
+    t = time.time()
+    checks = env_report()
+    if not env_ok(checks): raise AesKitError("required environment items failed: run `aes-kit env` and `make install`")
+    return dict(stage="environment", seconds=time.time()-t, result=next(c.detail for c in checks if c.name == "preset"))
+
+# %% ../nbs/08_pipeline.ipynb #38c0e3b6
+def _train_stage(model:str, train_file:Path, out:Path, cfg:dict, rows:list, log)->dict:
+    "Train the demo scorer in `out`; one summary row; the trainer is dropped before scoring."
+    from aes_kit.train import train_scorer
+    t, steps = time.time(), cfg["steps"]
+    tr = train_scorer(train_file, model=model, out_dir=out, max_steps=steps, save_steps=max(steps, 1),
+                      lr=cfg["lr"], batch_size=cfg["batch_size"], max_seq_length=cfg["max_seq_length"],
+                      loss=cfg["loss"], group_by_length=cfg["group_by_length"], log=log)
+    losses = tr["stats"]["losses"]
+    rows.append(dict(stage=f"train ({steps} steps, {cfg['loss']})", seconds=time.time()-t,
+                     result=f"loss {losses[0]:.3f} → {losses[-1]:.3f}; adapter {tr['adapter_dir']}"))
+    del tr["trainer"]; free_memory()
+    return tr
+
+# %% ../nbs/08_pipeline.ipynb #dc7fb5e7
+DEMO_FILES = ("train", "score-base", "score-fine-tuned", "consistency", "kmmlu", "summary.json", "summary.md")
+
+def _score_stage(model:str, adapter, test_file, out:Path, cfg:dict, label:str, rows:list, log)->dict:
+    "Score the test split with the base model or the adapter by every demo method; one summary row per method."
+    from aes_kit.scoring import score_file
+    t = time.time()
+    m = score_file(test_file, out, model=model, adapter=adapter, limit=cfg["limit"],
+                   max_new_tokens=cfg["max_new_tokens"], method=",".join(cfg["methods"]), log=log)
+    free_memory()
+    keys = ("qwk", "mae", "exact_accuracy", "invalid_rate", "n")
+    scores = {k: {x: v[x] for x in keys} for k, v in m["methods"].items()}
+    secs = time.time() - t
+    for k, v in scores.items():
+        rows.append(dict(stage=f"score {label} · {k} (n={v['n']})", seconds=secs if k == cfg["methods"][0] else 0.0,
+                         result=f"QWK {v['qwk']:.3f} · MAE {v['mae']:.2f} · exact {v['exact_accuracy']:.2f} · "
+                                f"invalid {v['invalid_rate']:.0%}"))
+    return scores
 
 # %% ../nbs/08_pipeline.ipynb #c54c305a
 def _consistency_stage(model:str, adapter, test_file, out, cfg:dict, rows:list)->dict|None:
@@ -59,7 +116,7 @@ def _consistency_stage(model:str, adapter, test_file, out, cfg:dict, rows:list)-
     essays = [dict(r) for r in load_essays(test_file)][:cfg["consistency_limit"]]
     s = consistency_curve(scorer, tok, essays, max_m=m, chunk_m=m, max_new_tokens=8, out_dir=out, progress=False,
                           log=lambda *a: None)
-    del scorer; _free_memory()
+    del scorer; free_memory()
     c, g = s["curves"], s["greedy"]
     res = dict(n=s["n_essays"], m=m, majority=c["majority"]["mean"][-1], average=c["average"]["mean"][-1],
                greedy=g["qwk"] if g else None, sample_invalid_rate=s["sample_invalid_rate"])
@@ -68,96 +125,59 @@ def _consistency_stage(model:str, adapter, test_file, out, cfg:dict, rows:list)-
                             f"greedy {res['greedy']:.3f}; plot {out/'qwk_vs_m.png'}"))
     return res
 
-# %% ../nbs/08_pipeline.ipynb #dc7fb5e7
-DEMO_FILES = ("train", "score-base", "score-fine-tuned", "consistency", "kmmlu", "summary.json", "summary.md")
-
-def _score_stage(model:str, adapter, test_file, out:Path, cfg:dict, label:str, rows:list, log)->dict:
-    "Score the test split with the base model or the adapter by every demo method; one summary row per method."
-    from aes_kit.scoring import score_file
-    t = time.time()
-    m = score_file(test_file, out, model=model, adapter=adapter, limit=cfg["limit"],
-                   max_new_tokens=cfg["max_new_tokens"], method=",".join(cfg["methods"]), log=log)
-    _free_memory()
-    keys = ("qwk", "mae", "exact_accuracy", "invalid_rate", "n")
-    scores = {k: {x: v[x] for x in keys} for k, v in m["methods"].items()}
-    secs = time.time() - t
-    for k, v in scores.items():
-        rows.append(dict(stage=f"score {label} · {k} (n={v['n']})", seconds=secs if k == cfg["methods"][0] else 0.0,
-                         result=f"QWK {v['qwk']:.3f} · MAE {v['mae']:.2f} · exact {v['exact_accuracy']:.2f} · "
-                                f"invalid {v['invalid_rate']:.0%}"))
-    return scores
-
+# %% ../nbs/08_pipeline.ipynb #a863fe59
 def _kmmlu_stage(model:str, adapter, out:Path, cfg:dict, rows:list)->dict:
     "KMMLU on the sample questions with the adapter: did fine-tuning on essays cost general knowledge?"
     from aes_kit.kmmlu import run_kmmlu
     t, shots = time.time(), cfg["kmmlu_shots"]
     km, _ = run_kmmlu(model, data_dir()/"kmmlu_sample", out, adapter=str(adapter), shots=shots,
                       limit=cfg["kmmlu_limit"], progress=False)
-    _free_memory()
+    free_memory()
     rows.append(dict(stage=f"KMMLU sample ({shots}-shot, n={km['n']})", seconds=time.time()-t,
                      result=f"accuracy micro {km['accuracy_micro']:.3f} · macro {km['accuracy_macro']:.3f}"))
     return {k: km[k] for k in ("n", "accuracy_micro", "accuracy_macro")}
 
+# %% ../nbs/08_pipeline.ipynb #19277860
+def _demo_summary(model:str, cfg:dict, out:Path, tmp:Path, rows:list, res:dict, wall:float)->tuple[dict, str]:
+    "Close the demo: a total row, paths as they will be, summary.json and summary.md in `tmp`; (summary, table)."
+    rows.append(dict(stage="total", seconds=wall, result="fine-tuned QWK " + " · ".join(
+        f"{k} {v['qwk']:.3f}" for k, v in res["scores"]["fine-tuned"].items())))
+    for r in rows: r["result"] = r["result"].replace(str(tmp), str(out))   # paths as they will be
+    table = summary_table(rows)
+    summary = dict(model=model, settings={k: list(v) if isinstance(v, tuple) else v for k, v in cfg.items()},
+                   out_dir=str(out), stages=rows, train_losses=res["train_losses"], scores=res["scores"],
+                   wall_seconds=round(wall, 1), kmmlu=res["kmmlu"], consistency=res["consistency"])
+    write_json(tmp/"summary.json", summary)
+    write_text(tmp/"summary.md", f"# aes-kit demo ({model})\n\n```\n{table}\n```\n")
+    return summary, table
+
+# %% ../nbs/08_pipeline.ipynb #23655537
 def run_demo(out_dir=None,                  # where everything goes; default checkpoints/demo
              model:str=EMBEDDED_ALIAS,      # the model to fine-tune
-             log=print,
+             log=print,                     # where progress lines and the summary go
              **overrides):                  # any `demo_settings` key: steps, lr, limit, max_new_tokens, methods, ...
     ("Train a scorer on the sample data, score the test split before/after by each method, evaluate KMMLU; "
      "print and save a summary.")
-    from aes_kit.env import env_report, env_ok
-    from aes_kit.train import train_scorer
-    from aes_kit.scoring import parse_methods
     t_start = time.time()
-    cfg = demo_settings()
-    bad = set(overrides) - set(cfg)
-    if bad: raise AesKitError(f"unknown demo setting(s) {', '.join(sorted(bad))} (known: {', '.join(cfg)})")
-    cfg.update(overrides)
-    cfg["methods"] = parse_methods(cfg["methods"])
-    steps = cfg["steps"]
+    cfg = _demo_config(overrides)
     out = Path(out_dir) if out_dir else checkpoints_dir()/"demo"
-    train_file, test_file = data_dir()/"aes_sample"/"train.jsonl", data_dir()/"aes_sample"/"test.jsonl"
-    for f in (train_file, test_file, data_dir()/"kmmlu_sample"):
-        if not f.exists(): raise AesKitError(f"{f}: sample data missing (run from an aes-kit checkout or set "
-                                             "AES_KIT_ROOT)")
+    train_file, test_file = _demo_data()
     check_out_dir(out); check_model_name(model)            # before the environment check imports torch
     with result_set(out, owns=DEMO_FILES) as tmp:          # every stage's files, replaced together at the end
-        rows, t = [], time.time()
-        checks = env_report()
-        if not env_ok(checks): raise AesKitError("required environment items failed: run `aes-kit env` and `make "
-                                                 "install`")
-        rows.append(dict(stage="environment", seconds=time.time()-t,
-                         result=next(c.detail for c in checks if c.name == "preset")))
-        # 1. train
-        t = time.time()
-        tr = train_scorer(train_file, model=model, out_dir=tmp/"train", max_steps=steps, save_steps=max(steps, 1),
-                          lr=cfg["lr"], batch_size=cfg["batch_size"], max_seq_length=cfg["max_seq_length"],
-                          loss=cfg["loss"], group_by_length=cfg["group_by_length"], log=log)
-        losses = tr["stats"]["losses"]
-        rows.append(dict(stage=f"train ({steps} steps, {cfg['loss']})", seconds=time.time()-t,
-                         result=f"loss {losses[0]:.3f} → {losses[-1]:.3f}; adapter {tr['adapter_dir']}"))
-        del tr["trainer"]; _free_memory()
-        # 2. score the test split before and after, by every method
-        scores = {label: _score_stage(model, adapter, test_file, tmp/f"score-{label}", cfg, label, rows, log)
-                  for label, adapter in (("base", None), ("fine-tuned", tr["adapter_dir"]))}
-        # 2b. self-consistency (notebook 07): does a vote over m samples beat one greedy answer?
-        consistency = _consistency_stage(model, tr["adapter_dir"], test_file, tmp/"consistency", cfg, rows)
-        # 3. KMMLU sample: did fine-tuning on essays cost general knowledge?
-        km = _kmmlu_stage(model, tr["adapter_dir"], tmp/"kmmlu", cfg, rows)
-        wall = time.time() - t_start
-        rows.append(dict(stage="total", seconds=wall, result=f"fine-tuned QWK " + " · ".join(
-            f"{k} {v['qwk']:.3f}" for k, v in scores["fine-tuned"].items())))
-        for r in rows: r["result"] = r["result"].replace(str(tmp), str(out))   # paths as they will be
-        table = summary_table(rows)
-        summary = dict(model=model, settings={k: list(v) if isinstance(v, tuple) else v for k, v in cfg.items()},
-                       out_dir=str(out), stages=rows, train_losses=losses, scores=scores, wall_seconds=round(wall, 1),
-                       kmmlu=km, consistency=consistency)
-        write_json(tmp/"summary.json", summary)
-        write_text(tmp/"summary.md", f"# aes-kit demo ({model})\n\n```\n{table}\n```\n")
+        rows = [_env_stage()]
+        tr = _train_stage(model, train_file, tmp/"train", cfg, rows, log)                                  # 1
+        res = dict(train_losses=tr["stats"]["losses"], scores={
+            label: _score_stage(model, adapter, test_file, tmp/f"score-{label}", cfg, label, rows, log)   # 2
+            for label, adapter in (("base", None), ("fine-tuned", tr["adapter_dir"]))})
+        res["consistency"] = _consistency_stage(model, tr["adapter_dir"], test_file, tmp/"consistency", cfg, rows)
+        res["kmmlu"] = _kmmlu_stage(model, tr["adapter_dir"], tmp/"kmmlu", cfg, rows)                     # 3
+        summary, table = _demo_summary(model, cfg, out, tmp, rows, res, time.time() - t_start)
     log("\n" + table + f"\n\nsaved: {out/'summary.json'}")
     return summary
 
 # %% ../nbs/08_pipeline.ipynb #1d5fe199
-def demo_cli(argv:list)->int:
+def demo_cli(argv:list, # the arguments after `aes-kit demo`
+            )->int:
     "`aes-kit demo`: the main job on the embedded model and the sample data; prints the summary table."
     a = DEMO_SETTINGS.parse(argv, "Train a scorer on data/aes_sample, score the test split before/after, evaluate "
                                   "the KMMLU sample.")
@@ -166,7 +186,8 @@ def demo_cli(argv:list)->int:
     return 0
 
 # %% ../nbs/08_pipeline.ipynb #204bc4fc
-def read_sweep_config(path)->dict:
+def read_sweep_config(path, # the sweep YAML (config.yaml's layout, or models/data/test_data/training keys)
+                     )->dict:
     ("Parse a sweep YAML (`models`, `test_data`, `score:`/`evaluation:`, `per_model:`, training keys; "
      "or config.yaml's layout).")
     c = read_config(path)
@@ -184,7 +205,8 @@ def read_sweep_config(path)->dict:
                 per_model=c["per_model"])
 
 # %% ../nbs/08_pipeline.ipynb #378ee892
-def check_sweep(cfg:dict):
+def check_sweep(cfg:dict, # a config as `read_sweep_config` returns it
+               ):
     "Every cheap check a sweep needs, before any model or heavy library loads: files, output folder, each model name."
     for what, f in (("data", cfg["train"].get("data")), ("test_data", cfg.get("test_data")),
                     ("eval_data", cfg["train"].get("eval_data"))):
@@ -194,79 +216,72 @@ def check_sweep(cfg:dict):
         try: check_model_name(m)
         except AesKitError as e: raise AesKitError(f"`models`: {e}") from None
 
-def model_settings(cfg:dict, name:str)->dict:
+# %% ../nbs/08_pipeline.ipynb #ee7a928c
+def model_settings(cfg:dict, # a config as `read_sweep_config` returns it
+                   name:str, # one of its models
+                  )->dict:
     "The training settings one model of a sweep gets: the config's, then its `per_model` entry."
     return {**cfg["train"], **cfg.get("per_model", {}).get(name, {})}
 
-def sweep_plan(cfg:dict, hardware:str|None=None)->"pd.DataFrame":
-    "What a sweep will run on `hardware` (default: this machine), one row per model; nothing is loaded."
-    import pandas as pd
+# %% ../nbs/08_pipeline.ipynb #27f2e200
+def _plan_row(name:str, cfg:dict, hw:str)->dict:
+    "One model's row of `sweep_plan`: the sizes and settings it would train with on `hw`."
     from aes_kit.train import run_sizes
     from aes_kit.prompts import resolve_template
-    hw, rows = hardware or hardware_profile(), []
-    for name in cfg["models"]:
-        t = {**TRAIN_SETTINGS.defaults(), **model_settings(cfg, name)}
-        row = dict(model=name, hardware=hw, per_model=", ".join(cfg.get("per_model", {}).get(name, {})) or "-")
-        try: s = run_sizes(name, hw)
-        except AesKitError as e: rows.append(dict(row, note=_one_line(e))); continue
-        four = t["load_in_4bit"] if t["load_in_4bit"] is not None else hw != "cpu"
-        rows.append(dict(row, batch_size=t["batch_size"] or s["per_device_train_batch_size"],
-                         grad_accum=t["grad_accum"] or s["gradient_accumulation_steps"],
-                         max_seq_length=t["max_seq_length"] or s["max_seq_length"],
-                         template=resolve_template(t["template"], name),
-                         weights="8-bit" if t["load_in_8bit"] else "4-bit" if four else "16-bit", lr=t["lr"],
-                         length=f"{t['max_steps']} steps" if t["max_steps"] else f"{t['epochs']:g} epochs",
-                         loss=t["loss"],
-                         note=""))
-    return pd.DataFrame(rows)
+    t = {**TRAIN_SETTINGS.defaults(), **model_settings(cfg, name)}
+    row = dict(model=name, hardware=hw, per_model=", ".join(cfg.get("per_model", {}).get(name, {})) or "-")
+    try: s = run_sizes(name, hw)
+    except AesKitError as e: return dict(row, note=_one_line(e))
+    four = t["load_in_4bit"] if t["load_in_4bit"] is not None else hw != "cpu"
+    return dict(row, batch_size=t["batch_size"] or s["per_device_train_batch_size"],
+                grad_accum=t["grad_accum"] or s["gradient_accumulation_steps"],
+                max_seq_length=t["max_seq_length"] or s["max_seq_length"],
+                template=resolve_template(t["template"], name),
+                weights="8-bit" if t["load_in_8bit"] else "4-bit" if four else "16-bit", lr=t["lr"],
+                length=f"{t['max_steps']} steps" if t["max_steps"] else f"{t['epochs']:g} epochs",
+                loss=t["loss"],
+                note="")
 
-def sweep(config, log=print)->"pd.DataFrame":
-    "Train and score every model of a sweep config in turn; a failing model is recorded and the rest go on."
-    cfg = read_sweep_config(config) if not isinstance(config, dict) else config
-    check_sweep(cfg)
+# %% ../nbs/08_pipeline.ipynb #6e0adaf0
+def sweep_plan(cfg:dict,              # a config as `read_sweep_config` returns it
+               hardware:str|None=None, # plan for this GPU: 't4', 'l4', 'a100', 'cpu' (default: this machine)
+              )->"pd.DataFrame":
+    "What a sweep will run on `hardware`, one row per model; nothing is loaded."
     import pandas as pd
-    from aes_kit.train import train_scorer
-    from aes_kit.scoring import score_file, safe_model_name
-    train_cfg = dict(cfg["train"])
-    base = Path(train_cfg.pop("out_dir", None) or checkpoints_dir()/"sweep")
-    data = train_cfg.pop("data"); train_cfg.pop("model", None)
-    test = cfg.get("test_data")
-    rows = []
-    owns = ("sweep_results.csv", "sweep_results.json", "sweep_qwk.png", *(safe_model_name(m) for m in cfg["models"]))
-    with result_set(base, owns=owns) as tmp:       # the previous sweep stays whole until this one is complete
-        for i, name in enumerate(cfg["models"], 1):
-            log(f"=== [{i}/{len(cfg['models'])}] {name} ===")
-            run, t0 = tmp/safe_model_name(name), time.time()
-            row = dict(model=name, status="ok", qwk=None, mae=None, exact_accuracy=None, invalid_rate=None,
-                       final_loss=None,
-                       adapter=None, seconds=None, error=None)
-            try:
-                own = cfg.get("per_model", {}).get(name, {})
-                if own: log(f"{name}: per-model settings {own}")
-                tr = train_scorer(data, model=name, out_dir=run, log=log, **{**train_cfg, **own})
-                row.update(adapter=str(tr["adapter_dir"]) if tr["adapter_dir"] else None,
-                           final_loss=tr["stats"]["losses"][-1] if tr["stats"].get("losses") else None)
-                del tr
-                _free_memory()
-                if test and row["adapter"]:
-                    m = score_file(test, run/"score", model=name, adapter=row["adapter"], log=log,
-                                   **cfg.get("score", {}))
-                    row.update({k: m[k] for k in ("qwk", "mae", "exact_accuracy", "invalid_rate")})
-            except KeyboardInterrupt: raise
-            except Exception as e:                      # one model's failure (gated, OOM, typo) must not stop the sweep
-                row.update(status="failed", error=_one_line(e)); log(f"{name}: failed: {row['error']}")
-            finally:
-                _free_memory()
-            row["seconds"] = round(time.time() - t0, 1)
-            if row["adapter"]: row["adapter"] = row["adapter"].replace(str(tmp), str(base))   # where it will be
-            rows.append(row)
-            df = pd.DataFrame(rows)
-            df.to_csv(tmp/"sweep_results.csv", index=False)   # after each model
-        write_json(tmp/"sweep_results.json", rows)
-        plot_sweep(df, tmp/"sweep_qwk.png")
-    return df
+    hw = hardware or hardware_profile()
+    return pd.DataFrame([_plan_row(name, cfg, hw) for name in cfg["models"]])
 
-def plot_sweep(df, path=None):
+# %% ../nbs/08_pipeline.ipynb #8ba28d52
+def _sweep_model(name:str, run:Path, data, train_cfg:dict, cfg:dict, log)->dict:
+    "One model of a sweep: train in `run`, score the test split; a failure is recorded in its row, never raised."
+    from aes_kit.train import train_scorer
+    from aes_kit.scoring import score_file
+    t0, test = time.time(), cfg.get("test_data")
+    row = dict(model=name, status="ok", qwk=None, mae=None, exact_accuracy=None, invalid_rate=None, final_loss=None,
+               adapter=None, seconds=None, error=None)
+    try:
+        own = cfg.get("per_model", {}).get(name, {})
+        if own: log(f"{name}: per-model settings {own}")
+        tr = train_scorer(data, model=name, out_dir=run, log=log, **{**train_cfg, **own})
+        row.update(adapter=str(tr["adapter_dir"]) if tr["adapter_dir"] else None,
+                   final_loss=tr["stats"]["losses"][-1] if tr["stats"].get("losses") else None)
+        del tr
+        free_memory()
+        if test and row["adapter"]:
+            m = score_file(test, run/"score", model=name, adapter=row["adapter"], log=log, **cfg.get("score", {}))
+            row.update({k: m[k] for k in ("qwk", "mae", "exact_accuracy", "invalid_rate")})
+    except KeyboardInterrupt: raise
+    except Exception as e:                      # one model's failure (gated, OOM, typo) must not stop the sweep
+        row.update(status="failed", error=_one_line(e)); log(f"{name}: failed: {row['error']}")
+    finally:
+        free_memory()
+    row["seconds"] = round(time.time() - t0, 1)
+    return row
+
+# %% ../nbs/08_pipeline.ipynb #b0d2688f
+def plot_sweep(df,         # sweep results: model, status, qwk
+               path=None,  # where to save the PNG (None: do not save)
+              ):
     "Bar chart of QWK per model (failed models shown as 'failed')."
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(max(4, 1.3*len(df)), 3))
@@ -280,8 +295,35 @@ def plot_sweep(df, path=None):
     plt.close(fig)
     return path
 
+# %% ../nbs/08_pipeline.ipynb #cc8e89b1
+def sweep(config,     # a sweep YAML, or a config dict as `read_sweep_config` returns it
+          log=print,  # where progress lines go
+         )->"pd.DataFrame":
+    "Train and score every model of a sweep config in turn; a failing model is recorded and the rest go on."
+    cfg = read_sweep_config(config) if not isinstance(config, dict) else config
+    check_sweep(cfg)
+    import pandas as pd
+    from aes_kit.scoring import safe_model_name
+    train_cfg = dict(cfg["train"])
+    base = Path(train_cfg.pop("out_dir", None) or checkpoints_dir()/"sweep")
+    data = train_cfg.pop("data"); train_cfg.pop("model", None)
+    rows = []
+    owns = ("sweep_results.csv", "sweep_results.json", "sweep_qwk.png", *(safe_model_name(m) for m in cfg["models"]))
+    with result_set(base, owns=owns) as tmp:       # the previous sweep stays whole until this one is complete
+        for i, name in enumerate(cfg["models"], 1):
+            log(f"=== [{i}/{len(cfg['models'])}] {name} ===")
+            row = _sweep_model(name, tmp/safe_model_name(name), data, train_cfg, cfg, log)
+            if row["adapter"]: row["adapter"] = row["adapter"].replace(str(tmp), str(base))   # where it will be
+            rows.append(row)
+            df = pd.DataFrame(rows)
+            df.to_csv(tmp/"sweep_results.csv", index=False)   # after each model
+        write_json(tmp/"sweep_results.json", rows)
+        plot_sweep(df, tmp/"sweep_qwk.png")
+    return df
+
 # %% ../nbs/08_pipeline.ipynb #e2f620fa
-def sweep_cli(argv:list)->int:
+def sweep_cli(argv:list, # the arguments after `aes-kit sweep`
+             )->int:
     "`aes-kit sweep --config config.yaml`: every model in the config in turn; exit 1 if any model failed."
     a = SWEEP_SETTINGS.fill(SWEEP_SETTINGS.parse(argv, "Train and score every model listed in a config, in turn; one "
                                                        "failure does not stop the rest."))

@@ -196,24 +196,24 @@ def test_sweep_with_unknown_model_leaves_previous_sweep_alone(ws, results):
 # ---- side files of the wrong shape, read where they are used ---------------------------------------------------
 def test_export_record_of_the_wrong_shape_means_merge_again(tmp_path):
     "A merged dir whose aes_kit_export.json is a list, broken, or not UTF-8 is not reused (merged again), not a crash."
-    from aes_kit.export import _fresh, EXPORT_META
+    from aes_kit.merge import is_fresh, EXPORT_META
     a = _adapter(tmp_path/"a", '{"peft_type": "LORA", "base_model_name_or_path": "smollm2-135m"}')
     m = tmp_path/"merged-16bit"; m.mkdir()
     for content in (b"[1, 2]", b'{"base": ', b'{"base": "\xff"}', b"[" * 50000):
         (m/EXPORT_META).write_bytes(content)
-        assert _fresh(m, a, "smollm2-135m") is False
+        assert is_fresh(m, a, "smollm2-135m") is False
 
 
 def test_model_dir_config_of_the_wrong_shape(tmp_path):
     "A --model folder whose config.json is a list: one line naming the file where it is read."
     from aes_kit.core import read_json, AesKitError
-    from aes_kit.export import _declared_4bit
+    from aes_kit.merge import declared_4bit
     d = tmp_path/"model"; d.mkdir(); (d/"config.json").write_text('[{"model_type": "qwen2"}]', encoding="utf-8")
     with pytest.raises(AesKitError, match=r"config.json: expected a JSON object \{\.\.\.\}, "
                                           r"got list"): read_json(d/"config.json")
-    assert _declared_4bit(d) is False
+    assert declared_4bit(d) is False
     (d/"config.json").write_text('{"quantization_config": [4]}', encoding="utf-8")
-    assert _declared_4bit(d) is False
+    assert declared_4bit(d) is False
 
 
 def test_samples_file_line_of_the_wrong_shape(tmp_path):

@@ -12,7 +12,8 @@ PROMPT = "<|im_start|>user\n일회용품 사용을 줄여야 하는 이유를 �
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     "A random-B adapter, its PEFT fp16 merge and the NF4 4-bit quantization of that merge."
-    from aes_kit.export import demo_adapter, merge_adapter, quantize_4bit
+    from aes_kit.merge import demo_adapter
+    from aes_kit.export import merge_adapter, quantize_4bit
     d = tmp_path_factory.mktemp("run")
     adapter = demo_adapter(d/"final_adapter")
     m16 = merge_adapter(adapter, d/"merged-16bit", log=lambda *a: None)
@@ -23,7 +24,7 @@ def run(tmp_path_factory):
 def test_merged_16bit_reproduces_adapter_logits(run):
     "Tolerance: mean |Δlogit| <= 3x the fp16 rounding floor of the base model + 1e-3, max <= 1.0; same argmax >= 99%."
     import torch
-    from aes_kit.export import adapter_views, merged_views, parity_report, load_adapter_model
+    from aes_kit.merge import adapter_views, merged_views, parity_report, load_adapter_model
     from aes_kit.model import load_tokenizer
     def exact_merge():                                                  # the same merge in fp32, no rounding
         ref, _ = load_adapter_model(run["adapter"])
@@ -45,10 +46,10 @@ def test_merged_16bit_reproduces_adapter_logits(run):
 
 def test_4bit_reloads_generates_and_is_at_most_half(run):
     from safetensors import safe_open
-    from aes_kit.export import load_merged, dir_size, _is_4bit
+    from aes_kit.merge import load_merged, dir_size, is_4bit
     from aes_kit.scoring import generate_batch
     m4, tok, secs = load_merged(run["m4"])
-    assert _is_4bit(m4)
+    assert is_4bit(m4)
     out = generate_batch(m4, tok, [PROMPT], max_new_tokens=6, batch_size=1, progress=False)
     assert isinstance(out[0], str) and out[0].strip()
     s16, s4 = dir_size(run["m16"]), dir_size(run["m4"])
@@ -64,7 +65,8 @@ def test_4bit_reloads_generates_and_is_at_most_half(run):
 def test_cpu_refuses_merge_into_4bit_base(run):
     import torch
     from aes_kit.core import AesKitError
-    from aes_kit.export import load_merged, merge_model
+    from aes_kit.merge import load_merged
+    from aes_kit.export import merge_model
     from aes_kit.model import add_lora
     if torch.cuda.is_available(): pytest.skip("the refusal is CPU-only")
     m4, tok, _ = load_merged(run["m4"])
