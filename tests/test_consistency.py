@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from aes_kit import consistency as C
+from aes_kit import sampling
 from aes_kit.core import AesKitError, data_dir
 from aes_kit.cli import run_cli
 from aes_kit.metrics import qwk, score_metrics
@@ -67,7 +68,7 @@ def test_greedy_matches_generate(base, prompts):
     from aes_kit.scoring import generate_batch
     m, tok = base
     got = {}
-    C.hf_sample(m, tok, prompts[1], [1, 1], temperature=0, max_new_tokens=6, progress=False,
+    sampling.hf_sample(m, tok, prompts[1], [1, 1], temperature=0, max_new_tokens=6, progress=False,
                 on_chunk=lambda res: got.update({i: t for i, _, t, *_ in res}))
     assert [got[0], got[1]] == generate_batch(m, tok, prompts[1], max_new_tokens=6, progress=False)
 
@@ -86,7 +87,7 @@ def test_prompt_is_prefilled_once_per_essay(base, prompts):
     ps = prompts[1]
     padded = len(ps) * max(len(tok(p).input_ids) for p in ps)
     n, h = _count(m)
-    try: st = C.hf_sample(m, tok, ps, [5, 3], chunk_m=2, max_new_tokens=3, seed=0, progress=False)
+    try: st = sampling.hf_sample(m, tok, ps, [5, 3], chunk_m=2, max_new_tokens=3, seed=0, progress=False)
     finally: h.remove()
     assert st["samples"] == 8 and n["prefill"] == padded == st["prefill_tokens"]   # 3 chunks, one prefill
     assert n["decode"] <= 2 * 8                                      # then one token per sample and step
@@ -101,7 +102,7 @@ def test_same_seed_same_samples_other_seed_other(base, prompts):
     m, tok = base
     def draw(seed):
         out = []
-        C.hf_sample(m, tok, prompts[1], [4, 4], chunk_m=4, max_new_tokens=4, seed=seed, progress=False,
+        sampling.hf_sample(m, tok, prompts[1], [4, 4], chunk_m=4, max_new_tokens=4, seed=seed, progress=False,
                     temperature=1.0, on_chunk=lambda res: out.extend((i, j, t) for i, j, t, *_ in res))
         return sorted(out)
     a = draw(3)
@@ -123,11 +124,11 @@ def fake(texts):
 def test_resume_after_a_kill_mid_file(tmp_path):
     rows = [dict(id=f"e{i}", min_score=0, max_score=5) for i in range(3)]
     f, S = tmp_path / "samples.jsonl", dict(model="fake", temperature=0.7)
-    C.draw_samples(fake([f'{{"score": {k % 6}}}' for k in range(12)]), rows, ["a", "b", "c"], 4, f, S)
+    sampling.draw_samples(fake([f'{{"score": {k % 6}}}' for k in range(12)]), rows, ["a", "b", "c"], 4, f, S)
     lines = f.read_bytes().split(b"\n")
     f.write_bytes(b"\n".join(lines[:5]) + b"\n" + lines[5][:17])     # 5 whole lines, then a kill mid-line
-    assert len(C.read_samples(f)) == 5
-    recs, st = C.draw_samples(fake(['{"score": 0}'] * 7), rows, ["a", "b", "c"], 4, f, S)
+    assert len(sampling.read_samples(f)) == 5
+    recs, st = sampling.draw_samples(fake(['{"score": 0}'] * 7), rows, ["a", "b", "c"], 4, f, S)
     assert (st["reused"], st["drawn"]) == (5, 7)
     assert [[r["k"] for r in e] for e in recs] == [[0, 1, 2, 3]] * 3
     back = [json.loads(x) for x in f.read_text(encoding="utf-8").splitlines()]   # every line whole again
@@ -138,7 +139,7 @@ def test_resume_after_a_kill_mid_file(tmp_path):
 def test_damaged_middle_line_is_one_clear_error(tmp_path):
     f = tmp_path / "samples.jsonl"
     f.write_text('{"k": 0}\n{"k": oops}\n{"k": 2}\n', encoding="utf-8")
-    with pytest.raises(AesKitError, match=r"samples.jsonl:2: not a JSON line"): C.read_samples(f)
+    with pytest.raises(AesKitError, match=r"samples.jsonl:2: not a JSON line"): sampling.read_samples(f)
 
 
 # --- the exact limit ------------------------------------------------------------------------------------------
@@ -236,7 +237,7 @@ def test_cli_end_to_end_and_resume(tmp_path, monkeypatch, base):
     c = s["cost"]                                                      # prompt once + m decodes
     assert c["prefill_seconds_per_essay"] > 0 and c["tokens"] == [c["tokens_per_sample"], 2 * c["tokens_per_sample"]]
     assert c["seconds"][1] - c["seconds"][0] == pytest.approx(c["seconds_per_sample"])
-    recs = C.read_samples(out / "samples.jsonl")
+    recs = sampling.read_samples(out / "samples.jsonl")
     assert len(recs) == 4 + 2                                          # 2 x 2 samples + 2 greedy
     assert all({"essay_id", "k", "key", "settings", "text", "score", "status", "n_tokens"} <= set(r) for r in recs)
     sampled = [r for r in recs if r["settings"]["temperature"] > 0]
@@ -253,4 +254,4 @@ def test_cli_end_to_end_and_resume(tmp_path, monkeypatch, base):
     assert rc == 0, err
     s3 = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert (s3["samples"]["reused"], s3["samples"]["drawn"]) == (4, 2)   # larger m: only one more per essay
-    assert len(C.read_samples(out / "samples.jsonl")) == 6 + 2
+    assert len(sampling.read_samples(out / "samples.jsonl")) == 6 + 2
