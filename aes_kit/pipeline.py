@@ -114,8 +114,8 @@ def _consistency_stage(model:str, adapter, test_file, out, cfg:dict, rows:list)-
     t = time.time()
     scorer, tok = load_scorer(model, adapter)
     essays = [dict(r) for r in load_essays(test_file)][:cfg["consistency_limit"]]
-    s = consistency_curve(scorer, tok, essays, max_m=m, chunk_m=m, max_new_tokens=8, out_dir=out, progress=False,
-                          log=lambda *a: None)
+    s = consistency_curve(scorer, tok, essays, max_m=m, chunk_m=m, max_new_tokens=8, batch_size=8, out_dir=out,
+                          progress=False, log=lambda *a: None)   # batch 8: the demo's measured recipe
     del scorer; free_memory()
     c, g = s["curves"], s["greedy"]
     res = dict(n=s["n_essays"], m=m, majority=c["majority"]["mean"][-1], average=c["average"]["mean"][-1],
