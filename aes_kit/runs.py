@@ -62,10 +62,10 @@ def memory_report(before:dict,   # `memory_stats()` before training
             f"Peak {kind} % of max memory = {100*after['peak_gb']/after['total_gb']:.1f} %.\n"
             f"Peak {kind} for training % of max memory = {100*used/after['total_gb']:.1f} %.")
 
-# %% ../nbs/01b_runs.ipynb #2dcae61c
+# %% ../nbs/01b_runs.ipynb #9cf627ea
 def plot_loss_curve(history:list[dict],      # a Trainer's `state.log_history`
                     path,                    # the PNG to write
-                    title:str="training loss",
+                    title:str="training loss", # the plot's title (train_scorer: model and loss)
                    )->Path:
     "Plot `loss` (and `ce`/`ntl`/`emo` when logged) against step from a Trainer log history; save a PNG atomically."
     import matplotlib
