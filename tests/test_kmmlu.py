@@ -12,7 +12,7 @@ SAMPLE = ROOT / "data" / "kmmlu_sample"
 
 @pytest.fixture(scope="module")
 def model_tok():
-    from aes_kit.kmmlu import load_for_eval
+    from aes_kit.harness import load_for_eval
     return load_for_eval("smollm2-135m")
 
 
@@ -78,7 +78,8 @@ SUBJECTS = ["Computer-Science", "Economics", "Environmental-Science", "Health", 
 @pytest.mark.parametrize("shots", [0, 5])
 def test_prompt_identical_to_harness(layout, strategy, shots, monkeypatch):
     "Every question of data/kmmlu_sample, every subject: our context == the harness's, string for string."
-    from aes_kit.kmmlu import load_kmmlu, build_requests
+    from aes_kit.harness import load_kmmlu
+    from aes_kit.kmmlu import build_requests
     data = load_kmmlu(SAMPLE, "all", shots=5)
     assert sorted(data) == SUBJECTS
     ours = build_requests(data, shots=shots, strategy=strategy)
@@ -95,7 +96,8 @@ def test_prompt_identical_to_harness(layout, strategy, shots, monkeypatch):
 
 def test_prompt_identical_to_harness_other_seed_and_limit(monkeypatch):
     "Another seed, and --limit (the harness draws only for the docs it keeps, in the same order)."
-    from aes_kit.kmmlu import load_kmmlu, build_requests
+    from aes_kit.harness import load_kmmlu
+    from aes_kit.kmmlu import build_requests
     theirs = _harness_contexts("aeskit_kmmlu_stock_health", 3, monkeypatch, seed=7)
     ours = build_requests(load_kmmlu(SAMPLE, "Health", shots=3, limit=4), shots=3, strategy="harness", seed=7)
     assert [r["context"] for r in ours] == [theirs[i] for i in range(4)]
@@ -104,7 +106,8 @@ def test_prompt_identical_to_harness_other_seed_and_limit(monkeypatch):
 
 def test_prompt_identical_to_harness_fewshot_split_test(monkeypatch):
     "Few-shot split = test split: the harness leaves the question out of its own examples; so do we."
-    from aes_kit.kmmlu import load_kmmlu, build_requests
+    from aes_kit.harness import load_kmmlu
+    from aes_kit.kmmlu import build_requests
     theirs = _harness_contexts("aeskit_kmmlu_selfshot_math", 5, monkeypatch)
     ours = build_requests(load_kmmlu(SAMPLE, "Math", shots=5), shots=5, strategy="harness", fewshot_split="test")
     assert [r["context"] for r in ours] == [theirs[i] for i in range(len(ours))]
@@ -112,7 +115,8 @@ def test_prompt_identical_to_harness_fewshot_split_test(monkeypatch):
 
 
 def test_fewshot_modes_differ_and_are_recorded(tmp_path):
-    from aes_kit.kmmlu import load_kmmlu, build_requests
+    from aes_kit.harness import load_kmmlu
+    from aes_kit.kmmlu import build_requests
     data = load_kmmlu(SAMPLE, "Math", shots=5)
     ctx = {m: [r["context"] for r in build_requests(data, 5, m)] for m in ("harness", "first_n", "random")}
     assert ctx["harness"] != ctx["first_n"] and ctx["harness"] != ctx["random"] and len(set(ctx["first_n"])) == 12 \
@@ -127,7 +131,8 @@ def test_fewshot_modes_differ_and_are_recorded(tmp_path):
 def test_loglik_identical_to_harness(model_tok):
     from lm_eval.models.huggingface import HFLM
     from lm_eval.api.instance import Instance
-    from aes_kit.kmmlu import load_kmmlu, build_requests, loglik_choices, LETTERS
+    from aes_kit.harness import load_kmmlu, LETTERS
+    from aes_kit.kmmlu import build_requests, loglik_choices
     model, tok = model_tok
     reqs = build_requests(load_kmmlu(SAMPLE, "Economics", shots=2, limit=3), shots=2)
     ours = loglik_choices(model, tok, [r["context"] for r in reqs], groups=[r["subject"] for r in reqs], min_prefix=8,
@@ -164,7 +169,8 @@ def cot_tm(tmp_path_factory):
 def test_cot_hard_prompt_identical_to_harness(shots, cot_tm):
     "style cot_hard: every sample question's context == the one lm-eval's kmmlu_cot_hard task builds; same stop."
     from lm_eval.tasks import get_task_dict
-    from aes_kit.kmmlu import load_kmmlu, cot_hard_requests, COT_HARD_STOPS
+    from aes_kit.harness import load_kmmlu
+    from aes_kit.kmmlu import cot_hard_requests, COT_HARD_STOPS
     tm = cot_tm
     ours = cot_hard_requests(load_kmmlu(SAMPLE, "all", shots=0), shots=shots)
     n = 0
