@@ -66,8 +66,9 @@ def generate_kwargs(tok,    # its pad token pads (its end-of-text token when it 
     sampling = dict(temperature=g["temperature"], top_p=g["top_p"])
     return kw | (sampling if g["do_sample"] else dict(temperature=None, top_p=None, top_k=None))
 
-# %% ../nbs/02b_generate.ipynb #f57425ef
-def generate_once(model, tok,
+# %% ../nbs/02b_generate.ipynb #cc2b6d91
+def generate_once(model,           # a causal LM ready for inference
+                  tok,             # its tokenizer
                   texts:list[str], # one batch of full prompt texts
                   g:dict,          # `generation_settings(...)`
                  )->list[str]:     # the new text of every answer, `num_return_sequences` per prompt in a row
@@ -103,7 +104,8 @@ def gather_outputs(out:list,  # this process's outputs by prompt position (None 
 
 # %% ../nbs/02b_generate.ipynb #ec3def49
 @with_settings(GENERATE_SETTINGS)
-def generate_batch(model, tok,
+def generate_batch(model,                  # a causal LM ready for inference (`load_scorer`)
+                   tok,                    # its tokenizer (its chat template already applied to `prompts`)
                    prompts:list[str],      # full prompt texts (chat template / Alpaca already applied)
                    max_new_tokens:int=256, # tokens generated per answer
                    **settings,             # the other GENERATE_SETTINGS: batch_size, do_sample, temperature, seed, ...

@@ -107,12 +107,11 @@ def confusion(y_true:list[int],        # gold scores
 # %% ../nbs/03a_metrics.ipynb #89c4642c
 INVALID_POLICIES = ("farthest", "min")
 
-def fill_invalid(y_true:list[int],   # gold scores
-                 y_pred:list,        # predicted scores, `None` where the output was invalid
-                 min_score:int,      # lowest score of the rubric
-                 max_score:int,      # highest score of the rubric
-                 # 'farthest': the rubric end farthest from gold (always wrong); 'min': min_score
-                 policy:str="farthest",
+def fill_invalid(y_true:list[int],      # gold scores
+                 y_pred:list,           # predicted scores, `None` where the output was invalid
+                 min_score:int,         # lowest score of the rubric
+                 max_score:int,         # highest score of the rubric
+                 policy:str="farthest", # 'farthest': the rubric end farthest from gold (always wrong), or 'min'
                 )->list[int]:
     "Replace invalid (`None`) predictions by a score counted as wrong, so invalid output cannot raise QWK."
     if policy not in INVALID_POLICIES: raise AesKitError(f"invalid_policy must be one of {INVALID_POLICIES} (got "
@@ -272,8 +271,7 @@ def rouge_per_example(predictions:list[str],   # generated texts
 # %% ../nbs/03a_metrics.ipynb #6b4aed79
 def rouge_scores(predictions:list[str],  # generated texts
                  references:list[str],   # reference texts, one per prediction
-                 # 'ko': Korean-aware tokenizer; 'en': rouge-score's default with stemming; other: whitespace
-                 lang:str="ko",
+                 lang:str="ko",          # 'ko': Korean-aware; 'en': rouge-score's default, stemmed; other: whitespace
                  tokenizer:str="content", # for 'ko': 'content' (default), 'morpheme' or 'whitespace'
                  rouge_types=ROUGE_TYPES, # which ROUGE scores
                 )->dict:                 # {rouge1, rouge2, rougeL: mean F1 in [0, 1], n, tokenizer}

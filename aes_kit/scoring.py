@@ -63,7 +63,8 @@ DATASET_SETTINGS = Table("score_dataset", dict(
 
 # %% ../nbs/03_scoring.ipynb #02479bd2
 @with_settings(DATASET_SETTINGS)
-def score_dataset(model, tok,
+def score_dataset(model,       # a causal LM ready for inference (`load_scorer`)
+                  tok,         # its tokenizer, with the prompt format's chat template
                   ds,          # rows from `aes_kit.data.load_essays` (a Dataset or a list of dicts)
                   **settings,  # DATASET_SETTINGS: template, max_new_tokens, batch_size, limit, traits, methods, ...
                  ):
@@ -173,7 +174,7 @@ def score_file(data,                     # essay file (JSONL/CSV, notebook 01 sc
     log(f"→ {out}")
     return metrics
 
-# %% ../nbs/03_scoring.ipynb #37ad29b9
+# %% ../nbs/03_scoring.ipynb #d78c6342
 def score_cli(argv:list, # the arguments after `aes-kit score`
              )->int:
     ("`aes-kit score`: score a test file with a model (+ adapter); writes test_results_{model}.csv, metrics.json, "
@@ -188,8 +189,9 @@ def score_cli(argv:list, # the arguments after `aes-kit score`
     score_file(**a)
     return 0
 
-# %% ../nbs/03_scoring.ipynb #363910e5
-def generate_summaries(model, tok,
+# %% ../nbs/03_scoring.ipynb #dc0cfa31
+def generate_summaries(model,                  # a causal LM ready for inference (`load_scorer`)
+                       tok,                    # its tokenizer
                        ds,                     # interview rows (`aes_kit.data.load_summary`)
                        template:str="alpaca",  # the prompt format: 'alpaca' or 'chat'
                        max_new_tokens:int=64,  # tokens per summary
@@ -201,10 +203,11 @@ def generate_summaries(model, tok,
                           batch_size=batch_size, progress=progress, desc="summaries")
     return [extract_response(g) for g in gens]
 
-# %% ../nbs/03_scoring.ipynb #e030dc1e
+# %% ../nbs/03_scoring.ipynb #4c37a170
 _KEEP = ("qwk", "qwk_valid", "mae", "exact_accuracy", "invalid_rate", "n")
 
-def score_summary_eval(model, tok,
+def score_summary_eval(model,                 # a summary-eval scorer ready for inference (`load_scorer`)
+                       tok,                   # its tokenizer
                        ds,                    # rows from `aes_kit.data.load_summary_eval`
                        template:str="chat",   # the prompt format the scorer was trained with
                        max_new_tokens:int=96, # tokens per rubric JSON
@@ -237,8 +240,9 @@ def score_summary_eval(model, tok,
     return df, dict(task="summary-eval", n=len(rows), json_valid_rate=sum(valid) / len(rows), parts=parts,
                     mean_part_qwk=sum(v["qwk"] for v in parts.values()) / len(parts), total=part("total", 100))
 
-# %% ../nbs/03_scoring.ipynb #e123476d
-def score_summaries(model, tok,
+# %% ../nbs/03_scoring.ipynb #c2fe4739
+def score_summaries(model,                 # a summariser ready for inference (`load_scorer`)
+                    tok,                   # its tokenizer
                     ds,                    # rows from `aes_kit.data.load_summary` (question, answer, summary)
                     template:str="chat",   # the prompt format the summariser was trained with
                     max_new_tokens:int=64, # tokens per summary
@@ -254,7 +258,7 @@ def score_summaries(model, tok,
     df = pd.DataFrame({"id": ds["id"], "question": ds["question"], "generated": gens, "reference": refs})
     return df, dict(task="summary", **text_metrics(gens, refs))
 
-# %% ../nbs/03_scoring.ipynb #0a668eeb
+# %% ../nbs/03_scoring.ipynb #8311b86d
 TASK_FILES = ("summary", "summary-eval")   # the files `score_task_file` scores
 TASK_FILE_SETTINGS = Table("score", dict(
     {k: SCORE_SETTINGS[k] for k in ("data", "out_dir", "task", "model", "adapter", "limit", "batch_size")},
@@ -267,7 +271,7 @@ def task_settings(settings:dict, # `aes-kit score` settings given for a summary 
     "The settings `score_task_file` takes (the task passed on its own; the essay-only ones are left out)."
     return {k: v for k, v in settings.items() if k in TASK_FILE_SETTINGS}
 
-# %% ../nbs/03_scoring.ipynb #12dc0b4b
+# %% ../nbs/03_scoring.ipynb #fb663588
 def _task_line(metrics:dict, label:str)->str:
     "The one line `score_task_file` prints for a summary or summary-eval run."
     if metrics["task"] == "summary":
