@@ -4,16 +4,17 @@
 
 # %% auto #0
 __all__ = ['INVALID_POLICIES', 'CONTENT_TAGS', 'KO_TOKENIZERS', 'ROUGE_TYPES', 'checked_scores', 'qwk', 'kaggle_qwk', 'mae',
-           'exact_accuracy', 'confusion', 'fill_invalid', 'score_metrics', 'plot_confusion', 'confusion_with_invalid',
-           'KoreanTokenizer', 'text_tokenizer', 'rouge_per_example', 'rouge_scores', 'bleu', 'text_metrics']
+           'exact_accuracy', 'confusion', 'fill_invalid', 'prompt_qwks', 'score_metrics', 'confusion_with_invalid',
+           'plot_confusion', 'KoreanTokenizer', 'text_tokenizer', 'rouge_per_example', 'rouge_scores', 'bleu',
+           'text_metrics']
 
-# %% ../nbs/03a_metrics.ipynb #59ffbe33
+# %% ../nbs/03a_metrics.ipynb #fcb02be7
 import math, re, unicodedata
 from functools import lru_cache
 import numpy as np
 from .core import AesKitError, atomic_path, import_fresh
 
-# %% ../nbs/03a_metrics.ipynb #33618877
+# %% ../nbs/03a_metrics.ipynb #3dc05c52
 def _as_scores(ys, name:str)->list[int]:
     "Validate a list of integer scores (ints, or floats with an integer value); raise `AesKitError` naming the row."
     out = []
@@ -25,8 +26,12 @@ def _as_scores(ys, name:str)->list[int]:
         out.append(int(f))
     return out
 
-def checked_scores(y_true, y_pred, min_score:int|None=None, max_score:int
-                   |None=None)->tuple[list[int], list[int], int, int]:
+# %% ../nbs/03a_metrics.ipynb #85bc7ff3
+def checked_scores(y_true,                  # gold scores
+                   y_pred,                  # predicted scores
+                   min_score:int|None=None, # lowest score of the rubric; default: smallest seen
+                   max_score:int|None=None, # highest score of the rubric; default: largest seen
+                  )->tuple[list[int], list[int], int, int]:
     ("Validated `(y_true, y_pred, lo, hi)`: same length, not empty, every score inside `[lo, hi]` (defaults: "
      "smallest/largest seen).")
     t, p = _as_scores(y_true, "y_true"), _as_scores(y_pred, "y_pred")
@@ -41,7 +46,7 @@ def checked_scores(y_true, y_pred, min_score:int|None=None, max_score:int
             if not lo <= y <= hi: raise AesKitError(f"{name}[{i}] = {y} is outside the rubric range [{lo}, {hi}]")
     return t, p, lo, hi
 
-# %% ../nbs/03a_metrics.ipynb #cedbdbe7
+# %% ../nbs/03a_metrics.ipynb #6b6c4dca
 def qwk(y_true:list[int],          # gold scores
         y_pred:list[int],          # predicted scores (integers; map invalid rows first, see `fill_invalid`)
         min_score:int|None=None,   # lowest score of the rubric; default: smallest seen
@@ -54,8 +59,12 @@ def qwk(y_true:list[int],          # gold scores
     if len(set(t)) == 1 and set(t) == set(p): return 1.0
     return float(cohen_kappa_score(t, p, labels=list(range(lo, hi + 1)), weights="quadratic"))
 
-# %% ../nbs/03a_metrics.ipynb #4051e2ff
-def kaggle_qwk(rater_a, rater_b, min_rating, max_rating):
+# %% ../nbs/03a_metrics.ipynb #2d51086e
+def kaggle_qwk(rater_a:list[int], # gold scores
+               rater_b:list[int], # predicted scores
+               min_rating:int,    # lowest score of the rubric
+               max_rating:int,    # highest score of the rubric
+              )->float:
     ("Direct implementation of the Kaggle ASAP `quadratic_weighted_kappa` (the formula written out; "
      "a reference for `qwk`).")
     n = max_rating - min_rating + 1
@@ -66,33 +75,43 @@ def kaggle_qwk(rater_a, rater_b, min_rating, max_rating):
     w = np.array([[(i - j) ** 2 / (n - 1) ** 2 for j in range(n)] for i in range(n)])
     return 1.0 - (w * O).sum() / (w * E).sum()
 
-# %% ../nbs/03a_metrics.ipynb #4328eacc
-def mae(y_true:list[int], y_pred:list[int])->float:
+# %% ../nbs/03a_metrics.ipynb #401eb701
+def mae(y_true:list[int], # gold scores
+        y_pred:list[int], # predicted scores
+       )->float:
     "Mean absolute error."
     from sklearn.metrics import mean_absolute_error
     t, p, _, _ = checked_scores(y_true, y_pred)
     return float(mean_absolute_error(t, p))
 
-def exact_accuracy(y_true:list[int], y_pred:list[int])->float:
+# %% ../nbs/03a_metrics.ipynb #ef8fac8e
+def exact_accuracy(y_true:list[int], # gold scores
+                   y_pred:list[int], # predicted scores
+                  )->float:
     "Share of rows whose predicted score equals the gold score."
     from sklearn.metrics import accuracy_score
     t, p, _, _ = checked_scores(y_true, y_pred)
     return float(accuracy_score(t, p))
 
-def confusion(y_true:list[int], y_pred:list[int], min_score:int|None=None, max_score:int|None=None)->np.ndarray:
+# %% ../nbs/03a_metrics.ipynb #8f81fd7a
+def confusion(y_true:list[int],        # gold scores
+              y_pred:list[int],        # predicted scores
+              min_score:int|None=None, # lowest score of the rubric; default: smallest seen
+              max_score:int|None=None, # highest score of the rubric; default: largest seen
+             )->np.ndarray:
     "Confusion matrix over the full rubric range: rows = gold score, columns = predicted score."
     from sklearn.metrics import confusion_matrix
     t, p, lo, hi = checked_scores(y_true, y_pred, min_score, max_score)
     return confusion_matrix(t, p, labels=list(range(lo, hi + 1)))
 
-# %% ../nbs/03a_metrics.ipynb #1ae8144d
+# %% ../nbs/03a_metrics.ipynb #89c4642c
 INVALID_POLICIES = ("farthest", "min")
 
-def fill_invalid(y_true:list[int],          # gold scores
-                 y_pred:list,               # predicted scores, `None` where the output was invalid
-                 min_score:int, max_score:int,
-                 # 'farthest': the rubric end farthest from gold (always wrong); 'min': min_score
-                 policy:str="farthest",
+def fill_invalid(y_true:list[int],      # gold scores
+                 y_pred:list,           # predicted scores, `None` where the output was invalid
+                 min_score:int,         # lowest score of the rubric
+                 max_score:int,         # highest score of the rubric
+                 policy:str="farthest", # 'farthest': the rubric end farthest from gold (always wrong), or 'min'
                 )->list[int]:
     "Replace invalid (`None`) predictions by a score counted as wrong, so invalid output cannot raise QWK."
     if policy not in INVALID_POLICIES: raise AesKitError(f"invalid_policy must be one of {INVALID_POLICIES} (got "
@@ -100,11 +119,26 @@ def fill_invalid(y_true:list[int],          # gold scores
     def far(g): return max_score if g - min_score < max_score - g or g == min_score else min_score
     return [(far(g) if policy == "farthest" else min_score) if p is None else p for g, p in zip(y_true, y_pred)]
 
-# %% ../nbs/03a_metrics.ipynb #7f4a9e16
-def score_metrics(y_true:list[int],          # gold scores
-                  y_pred:list,               # predicted scores, `None` for invalid rows
-                  min_score:int, max_score:int, # the rubric range
-                  groups:list|None=None,     # prompt id per row: adds per-prompt QWK and their mean
+# %% ../nbs/03a_metrics.ipynb #a9383191
+def prompt_qwks(y_true:list[int], # gold scores
+                y_pred:list[int], # predicted scores (invalid ones already filled)
+                groups:list,      # the prompt id of each row
+                min_score:int,    # lowest score of the rubric
+                max_score:int,    # highest score of the rubric
+               )->dict:
+    "QWK within each prompt group, in the order the groups first appear: {prompt id: qwk}."
+    per = {}
+    for g in dict.fromkeys(groups):
+        idx = [i for i, x in enumerate(groups) if x == g]
+        per[str(g)] = qwk([y_true[i] for i in idx], [y_pred[i] for i in idx], min_score, max_score)
+    return per
+
+# %% ../nbs/03a_metrics.ipynb #24675e0e
+def score_metrics(y_true:list[int],              # gold scores
+                  y_pred:list,                   # predicted scores, `None` for invalid rows
+                  min_score:int,                 # lowest score of the rubric
+                  max_score:int,                 # highest score of the rubric
+                  groups:list|None=None,         # prompt id per row: adds per-prompt QWK and their mean
                   invalid_policy:str="farthest", # how invalid rows count in `qwk`, `mae`, `exact_accuracy`
                  )->dict:
     ("Every scoring metric for `metrics.json`: QWK (all rows, invalid counted wrong) and on valid rows, MAE, accuracy, "
@@ -125,14 +159,25 @@ def score_metrics(y_true:list[int],          # gold scores
     m.update(qwk_valid=qwk(vt, vp, *rng) if valid else None, mae_valid=mae(vt, vp) if valid else None,
              exact_accuracy_valid=exact_accuracy(vt, vp) if valid else None)
     if groups is not None:
-        per = {}
-        for g in dict.fromkeys(groups):
-            idx = [i for i, x in enumerate(groups) if x == g]
-            per[str(g)] = qwk([t[i] for i in idx], [filled[i] for i in idx], *rng)
+        per = prompt_qwks(t, filled, groups, *rng)
         m.update(per_prompt_qwk=per, mean_prompt_qwk=float(np.mean(list(per.values()))) if per else None)
     return m
 
-# %% ../nbs/03a_metrics.ipynb #a3c80dab
+# %% ../nbs/03a_metrics.ipynb #46999b15
+def confusion_with_invalid(y_true:list[int], # gold scores
+                           y_pred:list,      # predicted scores, `None` for invalid rows
+                           min_score:int,    # lowest score of the rubric
+                           max_score:int,    # highest score of the rubric
+                          )->tuple[np.ndarray, list[int]]:
+    "(confusion matrix of the valid rows, invalid count per gold score) for `plot_confusion(..., invalid=...)`."
+    t = _as_scores(y_true, "y_true")
+    ok = [i for i, p in enumerate(y_pred) if p is not None]
+    cm = (confusion([t[i] for i in ok], [y_pred[i] for i in ok], min_score, max_score) if ok
+          else np.zeros((max_score - min_score + 1,) * 2, dtype=int))
+    inv = [sum(1 for g, p in zip(t, y_pred) if p is None and g == s) for s in range(min_score, max_score + 1)]
+    return cm, inv
+
+# %% ../nbs/03a_metrics.ipynb #32c15159
 def plot_confusion(cm:np.ndarray,            # square matrix from `confusion`
                    min_score:int=0,           # score of the first row/column
                    title:str="Confusion matrix", # figure title
@@ -161,16 +206,7 @@ def plot_confusion(cm:np.ndarray,            # square matrix from `confusion`
         with atomic_path(path, suffix=".png") as tmp: fig.savefig(tmp, dpi=120, format="png")
     return fig
 
-def confusion_with_invalid(y_true:list[int], y_pred:list, min_score:int, max_score:int)->tuple[np.ndarray, list[int]]:
-    "(confusion matrix of the valid rows, invalid count per gold score) for `plot_confusion(..., invalid=...)`."
-    t = _as_scores(y_true, "y_true")
-    ok = [i for i, p in enumerate(y_pred) if p is not None]
-    cm = (confusion([t[i] for i in ok], [y_pred[i] for i in ok], min_score, max_score) if ok
-          else np.zeros((max_score - min_score + 1,) * 2, dtype=int))
-    inv = [sum(1 for g, p in zip(t, y_pred) if p is None and g == s) for s in range(min_score, max_score + 1)]
-    return cm, inv
-
-# %% ../nbs/03a_metrics.ipynb #360d2126
+# %% ../nbs/03a_metrics.ipynb #0c56a91c
 @lru_cache(maxsize=1)
 def _kiwi():
     from kiwipiepy import Kiwi
@@ -194,10 +230,9 @@ class KoreanTokenizer:
         return [t.form for t in _kiwi().tokenize(text) if keep(t.tag) and t.form.strip()]
     def __repr__(self): return f"KoreanTokenizer({self.mode!r})"
 
-# %% ../nbs/03a_metrics.ipynb #20ada679
-ROUGE_TYPES = ("rouge1", "rouge2", "rougeL")
-
+# %% ../nbs/03a_metrics.ipynb #5a83a60b
 def _text_pairs(predictions, references)->tuple[list[str], list[str]]:
+    "Predictions and references as lists of strings of the same, non-zero length (None -> '')."
     if isinstance(predictions, str) or isinstance(references, str): raise AesKitError("predictions and references must "
                                                                                       "be lists of strings, "
                                                                                       "not one string")
@@ -206,15 +241,25 @@ def _text_pairs(predictions, references)->tuple[list[str], list[str]]:
     if not p: raise AesKitError("no texts given: expected at least one prediction/reference pair")
     return p, r
 
-def text_tokenizer(lang:str="ko", tokenizer:str="content"):
+# %% ../nbs/03a_metrics.ipynb #48135faf
+def text_tokenizer(lang:str="ko",          # 'ko', 'en' or another language code
+                   tokenizer:str="content", # for 'ko': 'content', 'morpheme' or 'whitespace'
+                  ):
     ("The tokenizer object ROUGE/BLEU use for `lang`: Korean-aware for 'ko', rouge-score's default (None) for 'en', "
      "whitespace otherwise.")
     if lang == "ko": return KoreanTokenizer(tokenizer)
     if lang == "en": return None
     return KoreanTokenizer("whitespace")
 
-def rouge_per_example(predictions:list[str], references:list[str], lang:str="ko", tokenizer:str="content",
-                      rouge_types=ROUGE_TYPES)->list[dict]:
+# %% ../nbs/03a_metrics.ipynb #9b71533b
+ROUGE_TYPES = ("rouge1", "rouge2", "rougeL")
+
+def rouge_per_example(predictions:list[str],   # generated texts
+                      references:list[str],    # reference texts, one per prediction
+                      lang:str="ko",           # 'ko', 'en' or other (see `text_tokenizer`)
+                      tokenizer:str="content", # for 'ko': 'content', 'morpheme' or 'whitespace'
+                      rouge_types=ROUGE_TYPES, # which ROUGE scores
+                     )->list[dict]:
     "ROUGE F1 of each (prediction, reference) pair: a list of {rouge1, rouge2, rougeL}."
     rouge_scorer = import_fresh("rouge_score.rouge_scorer")   # nltk inside keeps its importer's stack (00a)
     p, r = _text_pairs(predictions, references)
@@ -223,19 +268,19 @@ def rouge_per_example(predictions:list[str], references:list[str], lang:str="ko"
     # (target, prediction)
     return [{k: float(s[k].fmeasure) for k in rouge_types} for s in (sc.score(ref, pred) for pred, ref in zip(p, r))]
 
+# %% ../nbs/03a_metrics.ipynb #6b4aed79
 def rouge_scores(predictions:list[str],  # generated texts
                  references:list[str],   # reference texts, one per prediction
-                 # 'ko': Korean-aware tokenizer; 'en': rouge-score's default with stemming; other: whitespace
-                 lang:str="ko",
+                 lang:str="ko",          # 'ko': Korean-aware; 'en': rouge-score's default, stemmed; other: whitespace
                  tokenizer:str="content", # for 'ko': 'content' (default), 'morpheme' or 'whitespace'
-                 rouge_types=ROUGE_TYPES,
+                 rouge_types=ROUGE_TYPES, # which ROUGE scores
                 )->dict:                 # {rouge1, rouge2, rougeL: mean F1 in [0, 1], n, tokenizer}
     "Mean ROUGE F1 over pairs with Google's rouge-score and a tokenizer that keeps Korean."
     per = rouge_per_example(predictions, references, lang, tokenizer, rouge_types)
     how = f"ko-{tokenizer}" if lang == "ko" else "en-rouge-score-stemmed" if lang == "en" else "whitespace"
     return {**{k: float(np.mean([s[k] for s in per])) for k in rouge_types}, "n": len(per), "tokenizer": how}
 
-# %% ../nbs/03a_metrics.ipynb #8f320870
+# %% ../nbs/03a_metrics.ipynb #f169327e
 def bleu(predictions:list[str],   # generated texts
          references:list[str],    # one reference per prediction
          lang:str="ko",           # 'ko': pre-tokenised with the ROUGE tokenizer; 'en': sacrebleu's 13a
@@ -249,7 +294,12 @@ def bleu(predictions:list[str],   # generated texts
     j = lambda s: " ".join(tok.tokenize(s))
     return float(sacrebleu.corpus_bleu([j(x) for x in p], [[j(x) for x in r]], tokenize="none").score)
 
-def text_metrics(predictions:list[str], references:list[str], lang:str="ko", tokenizer:str="content")->dict:
+# %% ../nbs/03a_metrics.ipynb #2afbe67b
+def text_metrics(predictions:list[str],   # generated texts
+                 references:list[str],    # one reference per prediction
+                 lang:str="ko",           # 'ko', 'en' or other (see `text_tokenizer`)
+                 tokenizer:str="content", # for 'ko': 'content', 'morpheme' or 'whitespace'
+                )->dict:
     "ROUGE-1/2/L F1 means (0-1) and corpus BLEU (0-100) in one dict."
     return {**rouge_scores(predictions, references, lang, tokenizer),
             "bleu": bleu(predictions, references, lang, tokenizer)}

@@ -9,7 +9,7 @@ import torch
 from aes_kit.core import AesKitError, data_dir
 from aes_kit.cli import run_cli
 from aes_kit.metrics import qwk, kaggle_qwk, score_metrics, rouge_scores, bleu, fill_invalid
-from aes_kit.scoring import parse_score, parse_traits, extract_response, safe_model_name, VALID_STATUSES
+from aes_kit.generate import parse_score, parse_traits, extract_response, safe_model_name, VALID_STATUSES
 
 
 # --- QWK ---------------------------------------------------------------------------------------------------
