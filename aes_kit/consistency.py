@@ -16,8 +16,9 @@ from .core import AesKitError
 from .model import adapter_base, NO_VLLM                                     # notebook 00b
 from .metrics import qwk, fill_invalid, INVALID_POLICIES                     # notebook 03a
 from .scoring import load_scorer, safe_model_name                            # notebook 03
-from .settings import CONSISTENCY_SETTINGS, SCORE_SETTINGS, Setting, Table, Settings   # notebook 00c
-from .sampling import (with_settings, check_counts, hf_sample, vllm_sampler, draw_samples, settings_key,
+from .settings import (CONSISTENCY_SETTINGS, SCORE_SETTINGS, Setting, Table, Settings,
+                              with_settings)   # notebook 00c
+from .sampling import (check_counts, hf_sample, vllm_sampler, draw_samples, settings_key,
                               weights_fingerprint, save_curve)                      # notebook 06b: the sampler
 from .sampling import read_samples, plot_qwk_vs_m, plot_qwk_vs_cost  # noqa: F401 (importable from here too)
 

@@ -4,19 +4,19 @@
 
 # %% auto #0
 __all__ = ['GENERATE_SETTINGS', 'ALPACA_MARKER', 'VALID_STATUSES', 'INVALID_STATUSES', 'SCORE_KEYS', 'FEEDBACK_KEYS',
-           'RESULT_COLUMNS', 'SCORE_FILES', 'with_settings', 'generation_settings', 'generate_kwargs', 'generate_once',
-           'shared_batches', 'gather_outputs', 'generate_batch', 'extract_response', 'ParsedScore', 'parse_score',
-           'parse_traits', 'row_trait_ranges', 'read_answer', 'parse_methods', 'safe_model_name', 'result_label',
-           'essay_rows', 'result_record', 'int_scores', 'trait_metrics', 'in_result_order', 'write_result_set']
+           'RESULT_COLUMNS', 'SCORE_FILES', 'generation_settings', 'generate_kwargs', 'generate_once', 'shared_batches',
+           'gather_outputs', 'generate_batch', 'extract_response', 'ParsedScore', 'parse_score', 'parse_traits',
+           'row_trait_ranges', 'read_answer', 'parse_methods', 'safe_model_name', 'result_label', 'essay_rows',
+           'result_record', 'int_scores', 'trait_metrics', 'in_result_order', 'write_result_set']
 
 # %% ../nbs/02b_generate.ipynb #8b908905
-import re, json, math, inspect, unicodedata
+import re, json, math, unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from .core import AesKitError, write_json, result_set
 from .model import model_device, longest_first, padding_side, dist_rank, my_share, gather_parts   # notebook 00b
 from .metrics import qwk, fill_invalid                                   # notebook 03a
-from .settings import Setting, Settings, Table, METHODS                   # notebook 00c
+from .settings import Setting, Settings, Table, METHODS, with_settings    # notebook 00c
 from .prompts import essay_target, row_traits                             # notebook 01a
 
 # %% ../nbs/02b_generate.ipynb #b3b4f10a
@@ -31,18 +31,6 @@ GENERATE_SETTINGS = Table("generate", dict(
     progress=Setting(True, "tqdm bar over batches", bool),
     desc=Setting("generate", "the bar's label"),
 ))
-
-# %% ../nbs/02b_generate.ipynb #112fbef4
-def with_settings(table:Table, # the settings the function takes as `**settings`
-                 ):
-    "Decorator: show `table`'s settings (keyword-only, after the function's own parameters) in place of `**settings`."
-    def deco(f):
-        sig, P = inspect.signature(f), inspect.Parameter
-        own = [p for p in sig.parameters.values() if p.kind is not P.VAR_KEYWORD]
-        more = [P(k, P.KEYWORD_ONLY, default=table[k].default) for k in table.names() if k not in sig.parameters]
-        f.__signature__ = sig.replace(parameters=own + more)
-        return f
-    return deco
 
 # %% ../nbs/02b_generate.ipynb #d81ed279
 def generation_settings(**settings, # GENERATE_SETTINGS names; the rest keep their defaults

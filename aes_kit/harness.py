@@ -7,11 +7,11 @@ __all__ = ['LETTERS', 'CATEGORIES', 'CATEGORY_SUBJECTS', 'SUBJECTS', 'TEXT_COLS'
            'EVAL_SETTINGS', 'category_of', 'subject_key', 'select_subjects', 'read_subject_csv', 'hub_config_name',
            'load_kmmlu', 'fewshot_indices', 'fewshot_rows', 'cot_hard_task', 'render_template', 'harness_max_length',
            'lcp', 'lm_forward', 'prefix_kv', 'suffix_batches', 'full_loglik', 'prefix_groups', 'loglik_plan',
-           'fast_rows', 'loglik_rows', 'check_engine', 'vllm_generate_fn', 'vllm_model', 'load_for_eval',
-           'settings_after', 'kmmlu_paths', 'timed', 'peak_memory', 'plot_categories', 'report_lines']
+           'fast_rows', 'loglik_rows', 'check_engine', 'vllm_generate_fn', 'vllm_model', 'load_for_eval', 'kmmlu_paths',
+           'timed', 'peak_memory', 'plot_categories', 'report_lines']
 
 # %% ../nbs/05a_harness.ipynb #e6c2a83a
-import re, copy, time, random, inspect, contextlib, functools
+import re, copy, time, random, contextlib, functools
 from typing import TYPE_CHECKING
 if TYPE_CHECKING: import pandas as pd   # for annotations only (no import cost)
 from pathlib import Path
@@ -494,20 +494,6 @@ def load_for_eval(model_name:str|None=None,  # alias, local dir or Hub id (defau
 EVAL_SETTINGS = Table("kmmlu", {k: KMMLU_SETTINGS[k] for k in ("shots", "mode", "style", "fewshot", "seed",
                                                                 "fewshot_split", "batch_size", "max_new_tokens",
                                                                 "prefix_cache", "progress")})
-
-# %% ../nbs/05a_harness.ipynb #3685e1d2
-def settings_after(table:Table, # the settings the function's `**settings` takes
-                  ):
-    "Decorator: a function's own parameters, then `table`'s settings (keyword-only, with defaults) for `**settings`."
-    def deco(f):
-        sig = inspect.signature(f)
-        own = [p for p in sig.parameters.values() if p.kind is not p.VAR_KEYWORD]
-        names = {p.name for p in own}
-        more = [inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY, default=v) for k, v in table.defaults().items()
-                if k not in names]
-        f.__signature__ = sig.replace(parameters=own + more)
-        return f
-    return deco
 
 # %% ../nbs/05a_harness.ipynb #146d7237
 def kmmlu_paths(s:dict, # the kmmlu settings (`data`, `out_dir` may be None)

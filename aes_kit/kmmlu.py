@@ -16,10 +16,10 @@ if TYPE_CHECKING: import numpy as np, pandas as pd   # for annotations only (no 
 from pathlib import Path
 from .core import AesKitError, write_json, result_set, check_out_dir        # notebook 00a
 from .model import adapter_base, dist_rank, is_main_process                  # notebook 00b
-from .settings import KMMLU_SETTINGS, FEWSHOT_SEED, Settings, takes          # notebook 00c
+from .settings import KMMLU_SETTINGS, FEWSHOT_SEED, Settings, takes, with_settings   # notebook 00c
 from .harness import (LETTERS, CATEGORIES, SUBJECTS as SUBJECTS, category_of, load_kmmlu, fewshot_indices,
                              harness_max_length, prefix_groups, LOGLIK_SETTINGS, loglik_plan, loglik_rows,
-                             cot_hard_task, render_template, EVAL_SETTINGS, settings_after, kmmlu_paths, timed,
+                             cot_hard_task, render_template, EVAL_SETTINGS, kmmlu_paths, timed,
                              peak_memory, check_engine, vllm_model, load_for_eval, plot_categories,
                              report_lines)                                          # notebook 05a
 
@@ -89,7 +89,7 @@ def one_pass(pairs:list,      # one question's (context ids, continuation ids) p
     return all(len(cont) == 1 for _, cont in pairs) and len(pairs[0][0]) <= max_length
 
 # %% ../nbs/06_kmmlu.ipynb #2cdfa204
-@settings_after(LOGLIK_SETTINGS)
+@with_settings(LOGLIK_SETTINGS)
 def loglik_choices(model,                                  # the causal LM
                    tok,                                    # its tokenizer
                    contexts:list[str],                     # one context per question
@@ -254,7 +254,7 @@ def predict_generate(model,             # the causal LM (None with a `generate_f
     return dict(generation=gens, pred=[read_answer(g, s.style) for g in gens])
 
 # %% ../nbs/06_kmmlu.ipynb #dd8c4287
-@settings_after(EVAL_SETTINGS)
+@with_settings(EVAL_SETTINGS)
 def evaluate_kmmlu(model,             # a loaded causal LM (None with a `generate_fn`)
                    tok,               # its tokenizer
                    data:dict,         # from `load_kmmlu`

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING: import numpy as np, pandas as pd   # for annotations only (no import cost)
 from .core import AesKitError, write_text                                  # notebook 00a
 from .model import model_device, padding_side                              # notebook 00b
-from .settings import KMMLU_SETTINGS, TRAIN_SETTINGS, Setting, Table       # notebook 00c
-from .harness import LETTERS, load_kmmlu, settings_after                   # notebook 05a
+from .settings import KMMLU_SETTINGS, TRAIN_SETTINGS, Setting, Table, with_settings   # notebook 00c
+from .harness import LETTERS, load_kmmlu                                  # notebook 05a
 from .kmmlu import COT_INSTRUCTION, doc_to_text, extract_answer, run_kmmlu, summarize   # notebook 06
 
 # %% ../nbs/06a_kmmlu_loop.ipynb #b58450a1
@@ -132,7 +132,7 @@ MINING_SETTINGS = Table("improvement", dict(
 ))
 
 # %% ../nbs/06a_kmmlu_loop.ipynb #aeff8189
-@settings_after(MINING_SETTINGS)
+@with_settings(MINING_SETTINGS)
 def improvement_data(preds:"pd.DataFrame", # predictions (`evaluate_kmmlu` / kmmlu_predictions.csv)
                      data:dict,            # the questions they answer (`load_kmmlu`)
                      out_path,             # the CoT JSONL to write
@@ -184,7 +184,7 @@ LOOP_SETTINGS = Table("improvement", dict(
 ))
 
 # %% ../nbs/06a_kmmlu_loop.ipynb #31906308
-@settings_after(LOOP_SETTINGS)
+@with_settings(LOOP_SETTINGS)
 def improvement_round(model:str,              # the model that was evaluated (alias, preset, Hub id or dir)
                       data,                   # the KMMLU source it was evaluated on
                       preds:"pd.DataFrame",   # its predictions (`evaluate_kmmlu` / kmmlu_predictions.csv)

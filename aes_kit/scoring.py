@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 from .core import AesKitError, check_out_dir
 from .model import load_model, for_inference, adapter_base, is_main_process, dist_rank   # notebook 00b
-from .settings import SCORE_SETTINGS, TEMPLATE, Setting, Table, takes                    # notebook 00c
+from .settings import SCORE_SETTINGS, TEMPLATE, Setting, Table, takes, with_settings     # notebook 00c
 from .prompts import resolve_template, prompt_tokenizer, essay_prompt, summary_prompt    # notebook 01a
 from .readout import score_distribution, readout_scores                                 # notebook 02a
-from .generate import (GENERATE_SETTINGS, with_settings, generate_batch, extract_response, parse_traits,
+from .generate import (GENERATE_SETTINGS, generate_batch, extract_response, parse_traits,
                               parse_methods, read_answer, row_trait_ranges, essay_rows, result_record, result_label,
                               int_scores, in_result_order, trait_metrics, write_result_set)   # notebook 02b
 # importable from here too, as before the move to 02b

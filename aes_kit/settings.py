@@ -9,7 +9,7 @@ __all__ = ['BACKENDS', 'MODEL', 'ADAPTER', 'BACKEND', 'BATCH_SIZE', 'MAX_NEW_TOK
            'KMMLU_SETTINGS', 'CONSISTENCY_SETTINGS', 'MERGE_SETTINGS', 'DEMO_SETTINGS', 'SWEEP_SETTINGS',
            'VALIDATE_SETTINGS', 'ENV_SETTINGS', 'PILOT_SETTINGS', 'COMMAND_SETTINGS', 'SECTIONS', 'SWEEP_KEYS',
            'PIPELINE', 'TOP_SECTIONS', 'PER_MODEL_KEYS', 'Setting', 'Settings', 'did_you_mean', 'as_kind', 'Table',
-           'takes', 'config_value', 'score_section', 'read_config', 'load_config']
+           'takes', 'with_settings', 'config_value', 'score_section', 'read_config', 'load_config']
 
 # %% ../nbs/00c_settings.ipynb #4870d5bf
 import argparse, dataclasses, difflib, inspect
@@ -244,6 +244,18 @@ def takes(table:Table, # the command's settings
     "Decorator: show `table`'s settings as the parameters of a function that takes `**settings` (`first` positional)."
     def deco(f):
         f.__signature__ = table.signature(first, extra, inspect.signature(f).return_annotation)
+        return f
+    return deco
+
+# %% ../nbs/00c_settings.ipynb #withset-def
+def with_settings(table:Table, # the settings the function takes as `**settings`
+                 ):
+    "Decorator: show `table`'s settings (keyword-only, after the function's own parameters) in place of `**settings`."
+    def deco(f):
+        sig, P = inspect.signature(f), inspect.Parameter
+        own = [p for p in sig.parameters.values() if p.kind is not P.VAR_KEYWORD]
+        more = [P(k, P.KEYWORD_ONLY, default=table[k].default) for k in table.names() if k not in sig.parameters]
+        f.__signature__ = sig.replace(parameters=own + more)
         return f
     return deco
 
