@@ -1,6 +1,10 @@
 # aes-kit: the two commands a new user needs are `make demo` and `make test`.
 PY ?= python3
 SHELL := /bin/bash
+# pip puts console scripts (nbdev_test, nbdev_export, aes-kit) beside the interpreter, or in ~/.local/bin for a
+# --user install; with a pyenv or system Python outside a venv neither folder need be on PATH: put both first.
+PY_SCRIPTS := $(shell $(PY) -c 'import os, sysconfig; print(sysconfig.get_path("scripts") + ":" + sysconfig.get_path("scripts", os.name + "_user"))')
+export PATH := $(PY_SCRIPTS):$(PATH)
 export PYTHONUNBUFFERED := 1
 # No network at test time (the embedded model and data/ only); one torch thread per process because
 # nbdev_test runs two notebooks at once on the 2-core machine (2 threads each was 5-8x slower per step).

@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['VERIFIED', 'SUPPORTED', 'REQUIRED', 'PILOT_EXAMPLES', 'Check', 'check_version', 'in_colab', 'device_info',
            'device_checks', 'recommend_preset', 'embedded_check', 'ram_check', 'disk_check', 'env_report', 'env_ok',
-           'env_cli', 'pilot_messages', 'pilot_texts', 'step_timer', 'pilot_config', 'pilot_train', 'pilot_generate',
-           'run_pilot', 'pilot_cli']
+           'env_cli', 'pilot_messages', 'pilot_texts', 'pilot_config', 'pilot_train', 'pilot_generate', 'run_pilot',
+           'pilot_cli']
 
 # %% ../nbs/00_env.ipynb #35ec5ea8
 import os, sys, time, shutil, platform, importlib.metadata as md
@@ -15,6 +15,7 @@ from .core import AesKitError, size_profile, checkpoints_dir, get_hf_token
 from .settings import ENV_SETTINGS, PILOT_SETTINGS, read_config   # notebook 00c
 from .model import (EMBEDDED_ALIAS, hardware_profile, preset_settings, embedded_gguf_path,
                            load_model, add_lora, for_inference, sft_trainer_class, trainable_params)
+from .runs import step_timer   # notebook 01b: times each training step
 
 # %% ../nbs/00_env.ipynb #6c3d54c2
 @dataclass
@@ -186,18 +187,6 @@ def pilot_texts(tok, # the model's tokenizer (its chat template)
     "Every pilot example as one training text in the model's chat format."
     return [tok.apply_chat_template(pilot_messages(q, essay, s), tokenize=False) for q, essay, s in PILOT_EXAMPLES]
 
-# %% ../nbs/00_env.ipynb #8148278f
-def step_timer(times:list, # each step's seconds are appended here
-               log=print,  # where each step's line goes
-              ):
-    "A transformers `TrainerCallback` that times every training step and logs it."
-    from transformers import TrainerCallback
-    class StepTimer(TrainerCallback):
-        def on_step_begin(self, args, state, control, **kw): self.t = time.time()
-        def on_step_end(self, args, state, control, **kw):
-            times.append(time.time() - self.t); log(f"step {state.global_step}  {times[-1]:6.1f}s")
-    return StepTimer()
-
 # %% ../nbs/00_env.ipynb #4348ff4c
 def pilot_config(model,     # the model to train: its dtype picks fp16 or bf16 on a GPU
                  steps:int, # optimizer steps
@@ -223,13 +212,13 @@ def pilot_train(model,        # a model with LoRA attached
     import tempfile
     from datasets import Dataset
     ds = Dataset.from_dict({"text": pilot_texts(tok)})
-    times = []
+    stats = {}
     with tempfile.TemporaryDirectory() as tmp:
         trainer = sft_trainer_class()(model=model, processing_class=tok, train_dataset=ds,
                                       args=pilot_config(model, steps, out_dir or tmp),
-                                      callbacks=[step_timer(times, log)])
+                                      callbacks=[step_timer(stats, log)])
         res = trainer.train()
-    return times, float(res.training_loss)
+    return stats["step_s"], float(res.training_loss)
 
 # %% ../nbs/00_env.ipynb #72752190
 def pilot_generate(model,                # the trained model, switched to inference

@@ -6,7 +6,7 @@
 __all__ = ['DIRECT_STOPS', 'COT_INSTRUCTION', 'COT_HARD_STOPS', 'COT_HARD_ANSWER', 'KMMLU_FILES', 'doc_to_text', 'gold_letter',
            'build_context', 'build_requests', 'encode_pair', 'one_pass', 'loglik_choices', 'extract_answer',
            'cut_at_stops', 'generation_prompts', 'generate_texts', 'cot_hard_requests', 'cot_hard_answer', 'summarize',
-           'kmmlu_requests', 'predict_loglik', 'read_answer', 'predict_generate', 'evaluate_kmmlu', 'save_kmmlu',
+           'kmmlu_requests', 'predict_loglik', 'answer_letter', 'predict_generate', 'evaluate_kmmlu', 'save_kmmlu',
            'run_kmmlu', 'kmmlu_cli']
 
 # %% ../nbs/06_kmmlu.ipynb #992c8b26
@@ -232,7 +232,7 @@ def predict_loglik(model,        # the causal LM
     return dict(pred=[LETTERS[int(np.argmax(x))] for x in ll], **{f"ll_{x}": ll[:, j] for j, x in enumerate(LETTERS)})
 
 # %% ../nbs/06_kmmlu.ipynb #8cd113e5
-def read_answer(text:str,  # a generation
+def answer_letter(text:str,  # a generation
                 style:str, # the generation style it was made with
                )->str:
     "The answer letter of a generation as its style reads it."
@@ -251,7 +251,7 @@ def predict_generate(model,             # the causal LM (None with a `generate_f
     prompts = generation_prompts([r["context"] for r in reqs], tok, s.style)
     gens = generate_fn(prompts, mnt) if generate_fn else generate_texts(model, tok, prompts, mnt, s.batch_size,
                                                                           s.progress)
-    return dict(generation=gens, pred=[read_answer(g, s.style) for g in gens])
+    return dict(generation=gens, pred=[answer_letter(g, s.style) for g in gens])
 
 # %% ../nbs/06_kmmlu.ipynb #dd8c4287
 @with_settings(EVAL_SETTINGS)

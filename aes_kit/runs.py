@@ -83,6 +83,7 @@ def plot_loss_curve(history:list[dict],      # a Trainer's `state.log_history`
 
 # %% ../nbs/01b_runs.ipynb #bcb05697
 def step_timer(stats:dict, # filled in: `start_step` and `step_s` (seconds per optimizer step)
+               log=None,    # called with a line per step (e.g. `print`); None: silent
               ):
     "A TrainerCallback recording where training starts (after a resume) and how long each optimizer step takes."
     from transformers import TrainerCallback
@@ -91,7 +92,9 @@ def step_timer(stats:dict, # filled in: `start_step` and `step_s` (seconds per o
         def on_train_begin(self, args, state, control, **kw):
             stats["start_step"] = state.global_step; stats["step_s"] = []
         def on_step_begin(self, args, state, control, **kw): self.t = time.time()
-        def on_step_end(self, args, state, control, **kw): stats["step_s"].append(round(time.time() - self.t, 3))
+        def on_step_end(self, args, state, control, **kw):
+            stats["step_s"].append(round(time.time() - self.t, 3))
+            if log: log(f"step {state.global_step}  {stats['step_s'][-1]:6.1f}s")
     return StepTimer()
 
 # %% ../nbs/01b_runs.ipynb #9eddc824
