@@ -151,7 +151,10 @@ def json_sources(src, # a .json file, a .zip of them, or a folder tree of either
     "Every essay JSON under `src`: JSON files (folders searched to any depth), else the JSON members of zip files."
     p = Path(src)
     if not p.exists(): raise AesKitError(f"{p}: no such file or folder")
-    if p.is_file() and p.suffix.lower() != ".zip": return [(p, None)]
+    if p.is_file() and p.suffix.lower() not in (".json", ".zip"):
+        raise AesKitError(f"{p}: not a .json or .zip file (AI Hub's essays are one JSON file each, in a folder tree "
+                          "or zip files)")
+    if p.is_file() and p.suffix.lower() == ".json": return [(p, None)]
     files = [] if p.is_file() else sorted(f for f in p.rglob("*.json") if f.name != "meta.json")
     if files: return [(f, None) for f in files]
     zips = [p] if p.is_file() else sorted(p.rglob("*.zip"))
