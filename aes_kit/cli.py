@@ -51,7 +51,7 @@ SUBCOMMANDS = {  # name -> (function, one-line help)
     "pilot":       (pilot_cli, "about a minute: load the default model, 2 LoRA steps, 1 generation"),
     "demo":        (demo_cli, "the main job on the embedded default model and the sample data"),
     "validate":    (validate_cli, "check a dataset file; one line per problem, non-zero if invalid"),
-    "data convert": (data_convert_cli, "a public dataset as published (AI Hub, ASAP, ELLIPSE, PERSUADE) -> essay JSONL"),
+    "data convert": (data_convert_cli, "a public dataset as downloaded (AI Hub, ASAP, ELLIPSE, PERSUADE) -> JSONL"),
     "train":       (train_cli, "train a LoRA essay scorer (CE, NTL, EMO losses)"),
     "score":       (score_cli, "score a test file: test_results CSV, metrics.json, confusion matrix"),
     "merge":       (merge_cli, "merge a LoRA adapter into its base; save 16-bit or 4-bit"),

@@ -13,7 +13,7 @@ __all__ = ['AIHUB_SEPARATOR', 'AIHUB_TRAITS', 'AIHUB_ITEM_NAMES', 'ASAP_RANGES',
 # %% ../nbs/01c_convert.ipynb #7e0e425b
 import re, json, math, codecs, zipfile, collections
 from pathlib import Path
-from .core import AesKitError, atomic_path, read_json, write_json, json_error_text, project_root
+from .core import AesKitError, atomic_path, read_json, write_json, json_error_text
 from .files import RowProblems, read_table, decode_bytes, find_column, text_cell, parse_int, show_value, is_blank
 
 # %% ../nbs/01c_convert.ipynb #3d4ce8ad
@@ -105,8 +105,9 @@ def aihub_rater_traits(doc:dict,  # one AI Hub essay JSON
         weights[t] = json_number(json_key(doc, f"rubric.{wkey}.{tkey}", where), where, f"rubric.{wkey}.{tkey}")
         rows = _detail_rows(doc, f"score.essay_scoreT_detail.{dkey}", len(items), where)
         raters = raters or [{} for _ in rows]
-        if len(rows) != len(raters): raise AesKitError(f"{where}: key 'score.essay_scoreT_detail.{dkey}': expected "
-                                                       f"{len(raters)} raters (as in essay_scoreT_exp), got {len(rows)}")
+        if len(rows) != len(raters):
+            raise AesKitError(f"{where}: key 'score.essay_scoreT_detail.{dkey}': expected {len(raters)} raters (as in "
+                              f"essay_scoreT_exp), got {len(rows)}")
         for r, s in zip(raters, rows): r[t] = sum(a*b for a, b in zip(s, w)) / sum(w)
     if not sum(weights.values()): raise AesKitError(f"{where}: key 'rubric': every trait weight (exp, org, con) is 0")
     return raters, weights
@@ -376,9 +377,10 @@ SOURCES = {   # format: what the data card and meta.json say about it
         name="AI Hub 에세이 글 평가 데이터", url="https://www.aihub.or.kr (에세이 글 평가 데이터)",
         licence="AI Hub terms of use: download it yourself after AI Hub approves your request; use it only for the "
                 "purpose you applied for; no redistribution or sharing with third parties; cite the source",
-        score_rule="per rater: trait = weighted mean of its 0-3 sub-items (rubric.*_weight); total = 10 x weighted mean "
-                   "of the traits (exp/org/con) = score.essay_scoreT; score = round_half_up(score.essay_scoreT_avg) "
-                   "on 0-30; traits = round_half_up(10 x raters' mean trait) on 0-30; raters = round_half_up("
+        score_rule="per rater: trait = weighted mean of its 0-3 sub-items (rubric.*_weight); total = 10 x weighted "
+                   "mean of the traits (exp/org/con) = score.essay_scoreT; "
+                   "score = round_half_up(score.essay_scoreT_avg) on 0-30; "
+                   "traits = round_half_up(10 x raters' mean trait) on 0-30; raters = round_half_up("
                    "score.essay_scoreT)"),
     "asap": dict(
         name="ASAP-AES (The Hewlett Foundation: Automated Essay Scoring)", url="https://www.kaggle.com/c/asap-aes",
@@ -401,7 +403,8 @@ SOURCES = {   # format: what the data card and meta.json say about it
         score_rule="score = score (or holistic_essay_score), 1-6"),
 }
 ELLIPSE_TRAIT_WORDS = {"cohesion": "text organisation, transitions and linking of ideas",
-                       "syntax": "variety and control of sentence structures", "vocabulary": "range and precision of words",
+                       "syntax": "variety and control of sentence structures",
+                       "vocabulary": "range and precision of words",
                        "phraseology": "idioms, collocations and lexical bundles",
                        "grammar": "grammatical accuracy", "conventions": "spelling, capitalisation and punctuation"}
 
@@ -409,7 +412,8 @@ ELLIPSE_TRAIT_WORDS = {"cohesion": "text organisation, transitions and linking o
 def _trait_words(fmt:str)->dict:
     "The traits' own words for the prompt: AI Hub's sub-item names, ELLIPSE's six measures."
     if fmt == "aihub-essay":
-        return {t: " · ".join(AIHUB_ITEM_NAMES[i] for i in items) + " (0-30)" for t, (*_, items) in AIHUB_TRAITS.items()}
+        return {t: " · ".join(AIHUB_ITEM_NAMES[i] for i in items) + " (0-30)"
+                for t, (*_, items) in AIHUB_TRAITS.items()}
     if fmt == "ellipse": return {t: f"{w} (2-10)" for t, w in ELLIPSE_TRAIT_WORDS.items()}
     return {}
 

@@ -12,8 +12,7 @@ import json, math, collections
 from pathlib import Path
 from .core import AesKitError
 from .files import (RowProblems, read_table, read_meta, parse_int, parse_json_object, show_value, find_column,
-                           text_cell, optional_text, unique_ids, load_text_columns, is_blank, kmmlu_files,
-                           int_list, row_range, meta_rubric)
+                           text_cell, optional_text, unique_ids, load_text_columns, is_blank, kmmlu_files, row_fields)
 # kept importable from aes_kit.data, where they were defined before 00d
 from .files import MAX_PROBLEMS, EXCEL_FIX, INVISIBLE, KMMLU_FILE, clean_text, is_instruction_file  # noqa: F401
 
@@ -41,8 +40,7 @@ def _essay_columns(cols:list, path, fmt:str, spec:dict, task:str, hi:int)->dict:
              label=find(("label", "gold", "gold_json")))
     c["score"] = find(("score",), c["label"] is None, " (or a gold JSON column 'label')")
     c.update(feedback=find(("feedback",)), id=find(("id",)), prompt_id=find(("prompt_id", "question_id")),
-             traits=find(("traits",)))
-    c.update({k: find((k,)) for k in ("min_score", "max_score", "raters", "source", "rubric")})   # notebook 01c's
+             traits=find(("traits",)), **{k: find((k,)) for k in "min_score max_score raters source rubric".split()})
     flat = [(t, find((t, f"trait_{t}"))) for t in spec] if c["traits"] is None else []
     c["flat"] = [(t, col) for t, col in flat if col is not None]
     if not c["flat"] and c["traits"] is None:
@@ -97,7 +95,7 @@ def _traits(rows:RowProblems, i:int, r:dict, cols:dict, rubric:tuple, label:dict
 
 # %% ../nbs/01_data.ipynb #05c0f416
 def _essay_row(rows:RowProblems, i:int, r:dict, cols:dict, rubric:tuple, task:str)->dict:
-    "One row's prompt_id, prompt, essay, score, feedback, traits (JSON text), raters, source, rubric; problems recorded."
+    "One row's prompt_id, prompt, essay, score, feedback and traits (JSON text, '' when none); problems recorded."
     label = _gold_label(rows, i, r, cols)
     prompt, essay = text_cell(rows, i, r, cols["prompt"], "prompt"), text_cell(rows, i, r, cols["essay"], "essay")
     score = _score(rows, i, r, cols, *rubric[:2], label)
@@ -106,11 +104,8 @@ def _essay_row(rows:RowProblems, i:int, r:dict, cols:dict, rubric:tuple, task:st
     if task == "traits" and tr is None: rows.add(i, "traits", "expected integer trait scores, got none")
     pid = optional_text(rows, i, r.get(cols["prompt_id"]), cols["prompt_id"]) if cols["prompt_id"] else ""
     fb = optional_text(rows, i, fb, "label" if label is not None else cols["feedback"])
-    extra = {k: optional_text(rows, i, r.get(cols[k]), k) if cols[k] else "" for k in ("source", "rubric")}
-    try: extra["raters"] = int_list(r.get(cols["raters"]), "an integer rater's score") if cols["raters"] else []
-    except ValueError as e: rows.add(i, "raters", str(e)); extra["raters"] = []
     return dict(prompt_id=pid, prompt=prompt, essay=essay, score=score, feedback=fb,
-                traits=json.dumps(tr, ensure_ascii=False) if tr else "", **extra)
+                traits=json.dumps(tr, ensure_ascii=False) if tr else "")
 
 # %% ../nbs/01_data.ipynb #1a489427
 def load_essays(path,                      # CSV/JSONL essay file
@@ -125,18 +120,15 @@ def load_essays(path,                      # CSV/JSONL essay file
     lo, hi = score_range(path, min_score, max_score)
     meta = read_meta(path); spec = {t: tuple(v) for t, v in (meta.get("traits") or {}).items()}   # shape-checked
     cols = _essay_columns(info["columns"], path, info["format"], spec, task, hi)
-    rows, pids, out, rng = RowProblems(path, lines), {}, collections.defaultdict(list), []
+    rows, pids, out = RowProblems(path, lines), {}, collections.defaultdict(list)
     ids = unique_ids(rows, raw, cols["id"], path.stem)
     for i, r in enumerate(raw):                       # a row's own min_score/max_score win over the file's range
-        rng.append(row_range(rows, i, r, (cols["min_score"], cols["max_score"]), (lo, hi), (min_score, max_score)))
-        row = dict(id=ids[i], **_essay_row(rows, i, r, cols, (*rng[-1], spec), task))
+        ex = row_fields(rows, i, r, cols, (lo, hi), (min_score, max_score), meta)
+        row = dict(id=ids[i], **_essay_row(rows, i, r, cols, (ex["min_score"], ex["max_score"], spec), task), **ex)
         row["prompt_id"] = row["prompt_id"] or pids.setdefault(row["prompt"], f"p{len(pids)+1}")
-        row["rubric"] = row["rubric"] or meta_rubric(meta)
         for k, v in row.items(): out[k].append(v)
     rows.raise_if_any(task)
-    out["min_score"], out["max_score"] = [a for a, _ in rng], [b for _, b in rng]
-    for k in ("traits", "raters", "source", "rubric"):
-        if not any(out[k]): del out[k]
+    for k in [k for k in ("traits", "raters", "source", "rubric") if not any(out[k])]: del out[k]
     from datasets import Dataset                      # only now: a bad file is refused without the heavy import
     ds = Dataset.from_dict(dict(out))
     ds.info.description = json.dumps(dict(path=str(path), encoding=info["encoding"], format=info["format"]))
@@ -276,12 +268,10 @@ def _summary_line(path, task:str, ds)->str:
     if task in ("essay", "traits"):
         enc = json.loads(ds.info.description or "{}").get("encoding", "")
         note = f" (read as {enc.upper()}: re-save as UTF-8 to share it)" if enc == "cp949" else ""
-        rng = sorted(set(zip(ds["min_score"], ds["max_score"])))
-        tr = f", traits {', '.join(json.loads(ds[0]['traits']))}" if "traits" in ds.column_names \
-            and ds[0]["traits"] else ""
+        rng = " ".join(f"[{a}, {b}]" for a, b in sorted(set(zip(ds["min_score"], ds["max_score"]))))   # per row (01c)
+        tr = f", traits {', '.join(json.loads(ds[0]['traits']))}" if ds[0].get("traits") else ""
         return (f"{path}: OK {task}, {len(ds)} rows, {len(set(ds['prompt_id']))} prompts, score range"
-                f"{'s' * (len(rng) > 1)} {' '.join(f'[{a}, {b}]' for a, b in rng)}, "
-                f"distribution {_dist(ds['score'])}{tr}{note}")
+                f"{'s' * ('] [' in rng)} {rng}, distribution {_dist(ds['score'])}{tr}{note}")
     if task == "summary": return f"{path}: OK summary, {len(ds)} rows, {len(set(ds['question']))} questions"
     if task == "instruction": return f"{path}: OK instruction, {len(ds)} rows (prompt → completion)"
     if task == "summary-eval":

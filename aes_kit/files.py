@@ -6,7 +6,7 @@
 __all__ = ['EXCEL_FIX', 'INVISIBLE', 'MAX_PROBLEMS', 'KMMLU_FILE', 'decode_bytes', 'is_blank', 'clean_text', 'sniff_format',
            'read_table', 'show_value', 'brief_value', 'parse_int', 'parse_json_object', 'RowProblems', 'find_column',
            'optional_text', 'text_cell', 'unique_ids', 'check_meta', 'read_meta', 'int_list', 'row_range',
-           'meta_rubric', 'load_text_columns', 'is_instruction_file', 'kmmlu_files']
+           'meta_rubric', 'row_fields', 'load_text_columns', 'is_instruction_file', 'kmmlu_files']
 
 # %% ../nbs/00d_files.ipynb #be1591a7
 import re, csv, io, json, math, codecs, collections, contextlib
@@ -484,6 +484,23 @@ def meta_rubric(meta:dict, # a data file's meta.json (`read_meta`)
     rub, traits = meta.get("rubric") or {}, meta.get("trait_rubric") or {}
     lines = [rub] if isinstance(rub, str) else [f"{k}점: {v}" for k, v in rub.items()]
     return "\n".join(lines + [f"{k}: {v}" for k, v in traits.items()] if isinstance(traits, dict) else lines)
+
+# %% ../nbs/00d_files.ipynb #rowf-def
+def row_fields(rows:RowProblems, # where a problem is recorded
+               i:int,            # the row's index
+               r:dict,           # the row
+               cols:dict,        # the file's columns by field (None where absent): min_score, max_score, raters, ...
+               default:tuple,    # (lo, hi) of the file: arguments, meta.json, or the default
+               fixed:tuple,      # (lo, hi) given as arguments (None: not given)
+               meta:dict|None=None, # the file's meta.json: its rubric words (`meta_rubric`) fill rows without their own
+              )->dict:           # min_score, max_score, raters, source, rubric
+    "An essay row's own range (`row_range`) and optional fields: raters (ints), source and rubric (text)."
+    lo, hi = row_range(rows, i, r, (cols["min_score"], cols["max_score"]), default, fixed)
+    out = dict(min_score=lo, max_score=hi, raters=[])
+    try: out["raters"] = int_list(r.get(cols["raters"]), "an integer rater's score") if cols["raters"] else []
+    except ValueError as e: rows.add(i, cols["raters"], str(e))
+    for k in ("source", "rubric"): out[k] = optional_text(rows, i, r.get(cols[k]), cols[k]) if cols[k] else ""
+    return dict(out, rubric=out["rubric"] or meta_rubric(meta or {}))
 
 # %% ../nbs/00d_files.ipynb #2aaf5323
 def load_text_columns(path,                  # CSV/JSONL file

@@ -455,8 +455,8 @@ PILOT_SETTINGS = Table("pilot", dict(
 
 # %% ../nbs/00c_settings.ipynb #d33c1234
 COMMAND_SETTINGS = {t.command: t for t in (ENV_SETTINGS, PILOT_SETTINGS, DEMO_SETTINGS, VALIDATE_SETTINGS,
-                                          DATA_CONVERT_SETTINGS, TRAIN_SETTINGS, SCORE_SETTINGS, MERGE_SETTINGS, KMMLU_SETTINGS,
-                                          CONSISTENCY_SETTINGS, SWEEP_SETTINGS)}
+                                          DATA_CONVERT_SETTINGS, TRAIN_SETTINGS, SCORE_SETTINGS, MERGE_SETTINGS,
+                                          KMMLU_SETTINGS, CONSISTENCY_SETTINGS, SWEEP_SETTINGS)}
 
 # %% ../nbs/00c_settings.ipynb #54daebeb
 SECTIONS = ("train", "score")  # mapping-valued keys a config may hold

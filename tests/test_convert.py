@@ -77,7 +77,8 @@ def test_ellipse_half_points_times_two_and_the_holistic_rule():
 def test_persuade_holistic_one_to_six():
     kind, rows = rows_of(PERSUADE)
     assert kind == "persuade" and [r["score"] for r in rows] == [3, 3, 4, 1, 6]
-    assert {r["prompt_id"] for r in rows} == {"persuade"} and {(r["min_score"], r["max_score"]) for r in rows} == {(1, 6)}
+    assert {r["prompt_id"] for r in rows} == {"persuade"}
+    assert {(r["min_score"], r["max_score"]) for r in rows} == {(1, 6)}
 
 
 # ---- wrong layouts are one line ----------------------------------------------------------------------------------
