@@ -12,7 +12,7 @@ import json, math, collections
 from pathlib import Path
 from .core import AesKitError
 from .files import (RowProblems, read_table, read_meta, parse_int, parse_json_object, show_value, find_column,
-                           text_cell, optional_text, unique_ids, load_text_columns, is_blank, kmmlu_files)
+                           text_cell, optional_text, unique_ids, load_text_columns, is_blank, kmmlu_files, row_fields)
 # kept importable from aes_kit.data, where they were defined before 00d
 from .files import MAX_PROBLEMS, EXCEL_FIX, INVISIBLE, KMMLU_FILE, clean_text, is_instruction_file  # noqa: F401
 
@@ -40,7 +40,7 @@ def _essay_columns(cols:list, path, fmt:str, spec:dict, task:str, hi:int)->dict:
              label=find(("label", "gold", "gold_json")))
     c["score"] = find(("score",), c["label"] is None, " (or a gold JSON column 'label')")
     c.update(feedback=find(("feedback",)), id=find(("id",)), prompt_id=find(("prompt_id", "question_id")),
-             traits=find(("traits",)))
+             traits=find(("traits",)), **{k: find((k,)) for k in "min_score max_score raters source rubric".split()})
     flat = [(t, find((t, f"trait_{t}"))) for t in spec] if c["traits"] is None else []
     c["flat"] = [(t, col) for t, col in flat if col is not None]
     if not c["flat"] and c["traits"] is None:
@@ -118,17 +118,17 @@ def load_essays(path,                      # CSV/JSONL essay file
     path = Path(path)
     raw, lines, info = read_table(path, encoding)
     lo, hi = score_range(path, min_score, max_score)
-    spec = {t: tuple(v) for t, v in (read_meta(path).get("traits") or {}).items()}   # shape-checked by read_meta
+    meta = read_meta(path); spec = {t: tuple(v) for t, v in (meta.get("traits") or {}).items()}   # shape-checked
     cols = _essay_columns(info["columns"], path, info["format"], spec, task, hi)
     rows, pids, out = RowProblems(path, lines), {}, collections.defaultdict(list)
     ids = unique_ids(rows, raw, cols["id"], path.stem)
-    for i, r in enumerate(raw):
-        row = dict(id=ids[i], **_essay_row(rows, i, r, cols, (lo, hi, spec), task))
+    for i, r in enumerate(raw):                       # a row's own min_score/max_score win over the file's range
+        ex = row_fields(rows, i, r, cols, (lo, hi), (min_score, max_score), meta)
+        row = dict(id=ids[i], **_essay_row(rows, i, r, cols, (ex["min_score"], ex["max_score"], spec), task), **ex)
         row["prompt_id"] = row["prompt_id"] or pids.setdefault(row["prompt"], f"p{len(pids)+1}")
         for k, v in row.items(): out[k].append(v)
     rows.raise_if_any(task)
-    out["min_score"], out["max_score"] = [lo]*len(raw), [hi]*len(raw)
-    if not any(out["traits"]): del out["traits"]
+    for k in [k for k in ("traits", "raters", "source", "rubric") if not any(out[k])]: del out[k]
     from datasets import Dataset                      # only now: a bad file is refused without the heavy import
     ds = Dataset.from_dict(dict(out))
     ds.info.description = json.dumps(dict(path=str(path), encoding=info["encoding"], format=info["format"]))
@@ -268,11 +268,10 @@ def _summary_line(path, task:str, ds)->str:
     if task in ("essay", "traits"):
         enc = json.loads(ds.info.description or "{}").get("encoding", "")
         note = f" (read as {enc.upper()}: re-save as UTF-8 to share it)" if enc == "cp949" else ""
-        lo, hi = ds[0]["min_score"], ds[0]["max_score"]
-        tr = f", traits {', '.join(json.loads(ds[0]['traits']))}" if "traits" in ds.column_names \
-            and ds[0]["traits"] else ""
-        return (f"{path}: OK {task}, {len(ds)} rows, {len(set(ds['prompt_id']))} prompts, score range [{lo}, {hi}], "
-                f"distribution {_dist(ds['score'])}{tr}{note}")
+        rng = " ".join(f"[{a}, {b}]" for a, b in sorted(set(zip(ds["min_score"], ds["max_score"]))))   # per row (01c)
+        tr = f", traits {', '.join(json.loads(ds[0]['traits']))}" if ds[0].get("traits") else ""
+        return (f"{path}: OK {task}, {len(ds)} rows, {len(set(ds['prompt_id']))} prompts, score range"
+                f"{'s' * ('] [' in rng)} {rng}, distribution {_dist(ds['score'])}{tr}{note}")
     if task == "summary": return f"{path}: OK summary, {len(ds)} rows, {len(set(ds['question']))} questions"
     if task == "instruction": return f"{path}: OK instruction, {len(ds)} rows (prompt → completion)"
     if task == "summary-eval":

@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['EXCEL_FIX', 'INVISIBLE', 'MAX_PROBLEMS', 'KMMLU_FILE', 'decode_bytes', 'is_blank', 'clean_text', 'sniff_format',
            'read_table', 'show_value', 'brief_value', 'parse_int', 'parse_json_object', 'RowProblems', 'find_column',
-           'optional_text', 'text_cell', 'unique_ids', 'check_meta', 'read_meta', 'load_text_columns',
-           'is_instruction_file', 'kmmlu_files']
+           'optional_text', 'text_cell', 'unique_ids', 'check_meta', 'read_meta', 'int_list', 'row_range',
+           'meta_rubric', 'row_fields', 'load_text_columns', 'is_instruction_file', 'kmmlu_files']
 
 # %% ../nbs/00d_files.ipynb #be1591a7
 import re, csv, io, json, math, codecs, collections, contextlib
@@ -444,6 +444,63 @@ def read_meta(path, # a data file (its folder's meta.json) or a data folder
                                            "expected a readable meta.json") from None
     meta = read_json(m)
     return check_meta(m, meta)
+
+# %% ../nbs/00d_files.ipynb #ivl-def
+def int_list(v,                    # a cell: a list, its JSON text, or empty
+             what:str="an integer", # what each item must be, for the message
+            )->list[int]:
+    "A list of integers from a list cell or its JSON text ('' or None: []); a ValueError naming what was found."
+    if v is None or (isinstance(v, str) and is_blank(v)): return []
+    if isinstance(v, str):
+        try: v = json.loads(v)
+        except (json.JSONDecodeError, RecursionError): raise ValueError(f"expected a JSON list of integers such as "
+                                                                        f"[3, 4], got {show_value(v)}") from None
+    if not isinstance(v, list): raise ValueError(f"expected a list of integers such as [3, 4], got {show_value(v)}")
+    return [parse_int(x, what=what) for x in v]
+
+# %% ../nbs/00d_files.ipynb #rrng-def
+def row_range(rows:RowProblems, # where a problem is recorded
+              i:int,            # the row's index
+              r:dict,           # the row
+              cols:tuple,       # its (min_score, max_score) columns; None where the file has none
+              default:tuple,    # (lo, hi) of the file: arguments, meta.json, or the default
+              fixed:tuple=(None, None), # (lo, hi) given as arguments: they win over the row's own
+             )->tuple[int,int]:
+    "The row's score range: an argument, else its own min_score/max_score cell, else the file's; checked lo < hi."
+    lo, hi = default
+    for k, (col, arg) in enumerate(zip(cols, fixed)):
+        if arg is not None or col is None or r.get(col) in (None, ""): continue
+        try: v = parse_int(r.get(col), what=f"an integer {col}")
+        except ValueError as e: rows.add(i, col, str(e)); continue
+        lo, hi = (v, hi) if k == 0 else (lo, v)
+    if lo >= hi: rows.add(i, cols[1] or "max_score", f"expected min_score < max_score, got [{lo}, {hi}]")
+    return lo, hi
+
+# %% ../nbs/00d_files.ipynb #mrub-def
+def meta_rubric(meta:dict, # a data file's meta.json (`read_meta`)
+               )->str:     # '' unless the meta asks for its rubric in the prompt
+    "The rubric's own words for the prompt: score-level lines, then trait lines, when `rubric_in_prompt` is true."
+    if meta.get("rubric_in_prompt") is not True: return ""
+    rub, traits = meta.get("rubric") or {}, meta.get("trait_rubric") or {}
+    lines = [rub] if isinstance(rub, str) else [f"{k}점: {v}" for k, v in rub.items()]
+    return "\n".join(lines + [f"{k}: {v}" for k, v in traits.items()] if isinstance(traits, dict) else lines)
+
+# %% ../nbs/00d_files.ipynb #rowf-def
+def row_fields(rows:RowProblems, # where a problem is recorded
+               i:int,            # the row's index
+               r:dict,           # the row
+               cols:dict,        # the file's columns by field (None where absent): min_score, max_score, raters, ...
+               default:tuple,    # (lo, hi) of the file: arguments, meta.json, or the default
+               fixed:tuple,      # (lo, hi) given as arguments (None: not given)
+               meta:dict|None=None, # the file's meta.json: its rubric words (`meta_rubric`) fill rows without their own
+              )->dict:           # min_score, max_score, raters, source, rubric
+    "An essay row's own range (`row_range`) and optional fields: raters (ints), source and rubric (text)."
+    lo, hi = row_range(rows, i, r, (cols["min_score"], cols["max_score"]), default, fixed)
+    out = dict(min_score=lo, max_score=hi, raters=[])
+    try: out["raters"] = int_list(r.get(cols["raters"]), "an integer rater's score") if cols["raters"] else []
+    except ValueError as e: rows.add(i, cols["raters"], str(e))
+    for k in ("source", "rubric"): out[k] = optional_text(rows, i, r.get(cols[k]), cols[k]) if cols[k] else ""
+    return dict(out, rubric=out["rubric"] or meta_rubric(meta or {}))
 
 # %% ../nbs/00d_files.ipynb #2aaf5323
 def load_text_columns(path,                  # CSV/JSONL file

@@ -49,12 +49,13 @@ def target_shape(row,              # essay row (its traits name the extra keys)
     return '{"score": int' + keys + ', "feedback": str}'
 
 # %% ../nbs/01a_prompts.ipynb #d7289e41
-def essay_instruction(row,              # essay row with `min_score`/`max_score`
+def essay_instruction(row,              # essay row with `min_score`/`max_score` (and the rubric's words, if any)
                       traits:bool=False, # ask for the trait scores too
                      )->str:
-    "The scoring instruction for one row: score range and JSON shape (ASCII is cheap in tokens)."
+    "The scoring instruction for one row: the rubric's own words when the row has them, score range, JSON shape."
     lo, hi = row.get("min_score", 0), row.get("max_score", 5)
-    return f"{lo}-{hi}점 채점, JSON: {target_shape(row, traits)}"
+    words = f"채점 기준:\n{row['rubric']}\n" if row.get("rubric") else ""   # from meta.json or the file (01, 01c)
+    return f"{words}{lo}-{hi}점 채점, JSON: {target_shape(row, traits)}"
 
 # %% ../nbs/01a_prompts.ipynb #2ce585a5
 SYSTEM = "You score Korean essays."   # short on purpose: a Korean sentence costs ~8x the tokens

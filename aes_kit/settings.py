@@ -7,9 +7,10 @@ __all__ = ['BACKENDS', 'MODEL', 'ADAPTER', 'BACKEND', 'BATCH_SIZE', 'MAX_NEW_TOK
            'TEMPLATES', 'TEMPLATE', 'MIN_SCORE', 'MAX_SCORE', 'NAME', 'LOSSES', 'TRAIN_TASKS', 'TRAIN_SETTINGS',
            'METHODS', 'SCORE_TASKS', 'SCORE_SETTINGS', 'FEWSHOT_MODES', 'FEWSHOT_SEED', 'KMMLU_STYLES',
            'KMMLU_SETTINGS', 'CONSISTENCY_SETTINGS', 'MERGE_SETTINGS', 'DEMO_SETTINGS', 'SWEEP_SETTINGS',
-           'VALIDATE_SETTINGS', 'ENV_SETTINGS', 'PILOT_SETTINGS', 'COMMAND_SETTINGS', 'SECTIONS', 'SWEEP_KEYS',
-           'PIPELINE', 'TOP_SECTIONS', 'PER_MODEL_KEYS', 'Setting', 'Settings', 'did_you_mean', 'as_kind', 'Table',
-           'takes', 'with_settings', 'config_value', 'score_section', 'read_config', 'load_config']
+           'VALIDATE_SETTINGS', 'DATA_CONVERT_SETTINGS', 'ENV_SETTINGS', 'PILOT_SETTINGS', 'COMMAND_SETTINGS',
+           'SECTIONS', 'SWEEP_KEYS', 'PIPELINE', 'TOP_SECTIONS', 'PER_MODEL_KEYS', 'Setting', 'Settings',
+           'did_you_mean', 'as_kind', 'Table', 'takes', 'with_settings', 'config_value', 'score_section', 'read_config',
+           'load_config']
 
 # %% ../nbs/00c_settings.ipynb #4870d5bf
 import argparse, dataclasses, difflib, inspect
@@ -21,6 +22,7 @@ from .core import (AesKitError, as_number, bounds_text, cli_parser, num_arg, siz
 from .model import EMBEDDED_ALIAS, model_arg
 from .metrics import INVALID_POLICIES
 from .data import TASKS
+from .convert import FORMATS
 
 # %% ../nbs/00c_settings.ipynb #3f97a109
 @dataclass(frozen=True)
@@ -432,6 +434,16 @@ VALIDATE_SETTINGS = Table("validate", dict(
     encoding=Setting(None, "force an encoding (default: UTF-8, or CP949 when the file is not UTF-8)"),
 ))
 
+# %% ../nbs/00c_settings.ipynb #dcv-def
+DATA_CONVERT_SETTINGS = Table("data convert", dict(
+    src=Setting(None, "the download as published: AI Hub folder/JSON/zip, or the ASAP/ELLIPSE/PERSUADE table",
+                required=True, positional=True),
+    format=Setting("auto", "dataset layout (auto: from the folder or the table's columns)", str, FORMATS),
+    out=Setting(None, "essay JSONL to write (meta.json goes beside it)", required=True, flag="--out"),
+    prompts=Setting(None, "JSON file {prompt_id: task text} replacing the stand-in task texts", "path"),
+    limit=LIMIT.but(help="convert only the first N essays (a quick look at a big download)"),
+))
+
 # %% ../nbs/00c_settings.ipynb #ad716ecc
 ENV_SETTINGS = Table("env", dict(json=Setting(False, "print the report as JSON", bool)))
 PILOT_SETTINGS = Table("pilot", dict(
@@ -443,8 +455,8 @@ PILOT_SETTINGS = Table("pilot", dict(
 
 # %% ../nbs/00c_settings.ipynb #d33c1234
 COMMAND_SETTINGS = {t.command: t for t in (ENV_SETTINGS, PILOT_SETTINGS, DEMO_SETTINGS, VALIDATE_SETTINGS,
-                                          TRAIN_SETTINGS, SCORE_SETTINGS, MERGE_SETTINGS, KMMLU_SETTINGS,
-                                          CONSISTENCY_SETTINGS, SWEEP_SETTINGS)}
+                                          DATA_CONVERT_SETTINGS, TRAIN_SETTINGS, SCORE_SETTINGS, MERGE_SETTINGS,
+                                          KMMLU_SETTINGS, CONSISTENCY_SETTINGS, SWEEP_SETTINGS)}
 
 # %% ../nbs/00c_settings.ipynb #54daebeb
 SECTIONS = ("train", "score")  # mapping-valued keys a config may hold

@@ -5,7 +5,7 @@ Four patterns: side files of the wrong shape (adapter_config.json, export record
 positions), and result sets (an interrupt mid-write leaves the previous set whole, no temporary folder behind).
 Every subcommand that `aes-kit --help` lists gets a bad argument of each kind it has, all run in ONE child process
 that refuses to import torch/transformers/datasets/...: a command that got that far would show up as an attempt."""
-import collections, json, os, subprocess, sys
+import collections, json, os, re, subprocess, sys
 from pathlib import Path
 import pytest
 
@@ -86,6 +86,12 @@ def CASES(w):
         ("validate", "path", ["validate", w["d"]/"missing.csv"], ["missing.csv"]),
         ("validate", "number", ["validate", essays, "--min-score", "nan"], ["--min-score", "'nan'"]),
         ("validate", "choice", ["validate", essays, "--task", "poem"], ["--task", "'poem'"]),
+        ("data convert", "path", ["data", "convert", w["d"]/"no-download", "--out", o/"x.jsonl"],
+         ["no-download", "no such file or folder"]),
+        ("data convert", "number", ["data", "convert", essays, "--out", o/"x.jsonl", "--limit", "0"],
+         ["--limit", "'0'"]),
+        ("data convert", "choice", ["data", "convert", essays, "--out", o/"x.jsonl", "--format", "toefl"],
+         ["--format", "'toefl'"]),
         ("train", "path", ["train", "--data", w["d"]/"none.jsonl"], ["--data", "none.jsonl", "no such file"]),
         ("train", "path", ["train", "--data", essays, "--out", f], ["--out", "is a file"]),
         ("train", "path", ["train", "--data", essays, "--resume", w["d"]/"checkpoint-9"], ["--resume", "checkpoint-9"]),
@@ -158,7 +164,7 @@ def test_every_subcommand_gets_each_kind_of_bad_argument(ws):
     import io, contextlib
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf): main(["--help"])
-    listed = [l.split()[0] for l in buf.getvalue().split("commands:")[1].splitlines() if l.strip()]
+    listed = [re.split(r"\s{2,}", l.strip())[0] for l in buf.getvalue().split("commands:")[1].splitlines() if l.strip()]
     kinds = {}
     for sub, kind, *_ in CASES(ws): kinds.setdefault(sub, set()).add(kind)
     assert set(listed) == set(kinds), (listed, kinds)

@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LAYERS = [
     ["core"],
     ["files"],                         # reading tables and JSON as published: encodings, one-line errors
-    ["model", "data", "metrics"],
+    ["model", "data", "metrics", "convert"],   # convert: public datasets as published -> essay JSONL (01c)
     ["settings"],                      # every command's settings table, config files
     ["prompts"],
     ["readout", "runs", "generate"],   # the score read-out; training runs on disk; batched generation
