@@ -7,7 +7,7 @@ __all__ = ['GENERATE_SETTINGS', 'ALPACA_MARKER', 'VALID_STATUSES', 'INVALID_STAT
            'RESULT_COLUMNS', 'SCORE_FILES', 'generation_settings', 'generate_kwargs', 'generate_once', 'shared_batches',
            'gather_outputs', 'generate_batch', 'extract_response', 'ParsedScore', 'parse_score', 'parse_traits',
            'row_trait_ranges', 'read_answer', 'parse_methods', 'safe_model_name', 'result_label', 'essay_rows',
-           'result_record', 'int_scores', 'trait_metrics', 'in_result_order', 'write_result_set']
+           'result_record', 'int_scores', 'row_raters', 'trait_metrics', 'in_result_order', 'write_result_set']
 
 # %% ../nbs/02b_generate.ipynb #8b908905
 import re, json, math, unicodedata
@@ -356,6 +356,7 @@ def result_record(row:dict,         # the essay row (`load_essays`)
         rec.update(expected_value=round(float(probs @ range(len(probs))) + int(row["min_score"]), 4),
                    score_probs=json.dumps([round(float(x), 4) for x in probs]))
     if traits: rec.update(gold_traits=row["traits"], pred_traits=json.dumps(p.traits if p else {}, ensure_ascii=False))
+    if row.get("raters"): rec["raters"] = json.dumps([int(x) for x in row["raters"]])   # for the human ceiling
     return rec
 
 # %% ../nbs/02b_generate.ipynb #2f3885ce
@@ -364,6 +365,13 @@ def int_scores(col, # a score column: Int64, float with NaN, or objects
     "A score column as a list of int | None (None where the prediction was invalid)."
     import pandas as pd
     return [None if pd.isna(v) else int(v) for v in col.tolist()]
+
+# %% ../nbs/02b_generate.ipynb #7ac41e02
+def row_raters(df, # a results table; its `raters` column (JSON lists) when the essays had raters
+              )->list|None:
+    "Each row's rater scores (a list, or None for a row without them); None when the table has no `raters` column."
+    if "raters" not in df: return None
+    return [json.loads(x) if isinstance(x, str) and x else None for x in df["raters"]]
 
 # %% ../nbs/02b_generate.ipynb #cf5330fd
 def trait_metrics(df,                          # a results table with gold_traits / pred_traits (JSON text)

@@ -17,10 +17,10 @@ from .prompts import resolve_template, prompt_tokenizer, essay_prompt, summary_p
 from .readout import score_distribution, readout_scores                                 # notebook 02a
 from .generate import (GENERATE_SETTINGS, generate_batch, extract_response, parse_traits,
                               parse_methods, read_answer, row_trait_ranges, essay_rows, result_record, result_label,
-                              int_scores, in_result_order, trait_metrics, write_result_set)   # notebook 02b
+                              int_scores, row_raters, in_result_order, trait_metrics, write_result_set)   # notebook 02b
 # importable from here too, as before the move to 02b
 from .generate import parse_score, ParsedScore, VALID_STATUSES, INVALID_STATUSES, safe_model_name  # noqa: F401
-from .metrics import score_metrics, confusion_with_invalid, plot_confusion              # notebook 03a
+from .metrics import score_metrics, confusion_with_invalid, plot_confusion, field_lines # notebook 03a
 
 # %% ../nbs/03_scoring.ipynb #b0c8c013
 def load_scorer(model:str|None=None,       # base model: alias, preset, local dir or Hub id; None = the adapter's base
@@ -102,17 +102,16 @@ def results_metrics(df,                            # a `score_dataset` DataFrame
      "accuracy, invalid rate, status counts, trait QWK.")
     lo, hi = int(df["min_score"].min()), int(df["max_score"].max())
     gold = int_scores(df["gold_score"])
-    m = score_metrics(gold, int_scores(df["pred_score"]), lo, hi,
-                      groups=df["prompt_id"].astype(str).tolist() if "prompt_id" in df else None,
-                      invalid_policy=invalid_policy)
+    by = dict(groups=df["prompt_id"].astype(str).tolist() if "prompt_id" in df else None,
+              ranges=list(zip(df["min_score"].astype(int), df["max_score"].astype(int))), invalid_policy=invalid_policy)
+    m = score_metrics(gold, int_scores(df["pred_score"]), lo, hi, raters=row_raters(df), **by)
     m["status_counts"] = {k: int(v) for k, v in df["status"].value_counts().items()}
     if "gold_traits" in df and df["gold_traits"].astype(str).str.len().gt(0).all():
         m.update(trait_metrics(df, lo, hi, trait_ranges, invalid_policy))
     ran = [c[len("pred_score_"):] for c in df.columns if c.startswith("pred_score_")]
     if ran:                                                 # one entry per scoring method that ran
         m["method"] = str(df["score_method"].iloc[0])
-        m["methods"] = {k: score_metrics(gold, int_scores(df[f"pred_score_{k}"]), lo, hi,
-                                         invalid_policy=invalid_policy) for k in ran}
+        m["methods"] = {k: score_metrics(gold, int_scores(df[f"pred_score_{k}"]), lo, hi, **by) for k in ran}
     return m
 
 # %% ../nbs/03_scoring.ipynb #f5beb81f
@@ -171,6 +170,8 @@ def score_file(data,                     # essay file (JSONL/CSV, notebook 01 sc
         qv = v["qwk_valid"] if v["qwk_valid"] is None else round(v["qwk_valid"], 3)
         log(f"{k:>8}: QWK {v['qwk']:.3f} (valid rows only: {qv}) · "
             f"MAE {v['mae']:.2f} · accuracy {v['exact_accuracy']:.2f} · invalid {v['invalid_rate']:.0%} · n {v['n']}")
+        for line in field_lines({**v, "human": None}): log(f"{'':>10}{line}")
+    for line in field_lines({"human": metrics.get("human")}): log(line)
     log(f"→ {out}")
     return metrics
 
