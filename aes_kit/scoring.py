@@ -20,6 +20,7 @@ from .generate import (GENERATE_SETTINGS, generate_batch, extract_response, pars
                               int_scores, row_raters, in_result_order, trait_metrics, write_result_set)   # notebook 02b
 # importable from here too, as before the move to 02b
 from .generate import parse_score, ParsedScore, VALID_STATUSES, INVALID_STATUSES, safe_model_name  # noqa: F401
+from .baselines import baselines_beside, baseline_lines, trained_on                  # notebook 02c
 from .metrics import score_metrics, confusion_with_invalid, plot_confusion, field_lines # notebook 03a
 
 # %% ../nbs/03_scoring.ipynb #b0c8c013
@@ -156,6 +157,12 @@ def score_file(data,                     # essay file (JSONL/CSV, notebook 01 sc
     df = score_dataset(m, tok, ds, template=template, max_new_tokens=s.max_new_tokens, batch_size=s.batch_size,
                        limit=s.limit, traits=traits, trait_ranges=declared, methods=methods, max_length=max_length)
     metrics = results_metrics(df, s.invalid_policy, declared)
+    if s.baseline_train:                                   # the bar beside the model, on the same rows
+        bt = trained_on(s.adapter) if s.baseline_train == "auto" else s.baseline_train
+        preds, metrics["baselines"] = baselines_beside(bt, essay_rows(ds, s.limit), min_score=s.min_score,
+                                                       max_score=s.max_score)
+        metrics["baseline_train"] = str(bt)
+        for k, v in preds.items(): df[f"baseline_{k}"] = v
     if not is_main_process(): return metrics
     out = Path(out_dir)
     metrics.update(model=str(base), adapter=str(s.adapter) if s.adapter else None, name=label, data=str(data),
@@ -171,7 +178,8 @@ def score_file(data,                     # essay file (JSONL/CSV, notebook 01 sc
         log(f"{k:>8}: QWK {v['qwk']:.3f} (valid rows only: {qv}) · "
             f"MAE {v['mae']:.2f} · accuracy {v['exact_accuracy']:.2f} · invalid {v['invalid_rate']:.0%} · n {v['n']}")
         for line in field_lines({**v, "human": None}): log(f"{'':>10}{line}")
-    for line in field_lines({"human": metrics.get("human")}): log(line)
+    for line in baseline_lines(metrics.get("baselines") or {}) + field_lines({"human": metrics.get("human")}):
+        log(line)
     log(f"→ {out}")
     return metrics
 
@@ -186,6 +194,9 @@ def score_cli(argv:list, # the arguments after `aes-kit score`
     if s.model is None and s.adapter is None: raise AesKitError("give --model, --adapter, or both (see `aes-kit score "
                                                                 "--help`)")
     if s.adapter is not None: adapter_base(s.adapter, required=s.model is None)   # fail fast, before loading anything
+    if s.baseline_train == "auto": trained_on(s.adapter)
+    elif s.baseline_train and not Path(s.baseline_train).is_file():
+        raise AesKitError(f"--baseline-train {s.baseline_train}: no such file")
     parse_methods(s.method)
     score_file(**a)
     return 0

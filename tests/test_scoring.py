@@ -184,3 +184,22 @@ def test_korean_rouge_ignores_shared_particles_and_endings(pred, ref):
     assert rouge_scores([pred], [ref])["rouge1"] == 0.0
     assert rouge_scores([pred], [ref], tokenizer="morpheme")["rouge1"] > 0.0
     assert rouge_scores([pred], [ref])["tokenizer"] == "ko-content"
+
+
+def test_score_cli_reports_the_baselines_beside_the_model(tmp_path):
+    test, train = data_dir() / "aes_sample" / "test.jsonl", data_dir() / "aes_sample" / "train.jsonl"
+    rc, out, err = run_cli("score", "--model", "smollm2-135m", "--data", test, "--out", tmp_path, "--limit", 4,
+                           "--batch-size", 4, "--backend", "hf", "--method", "expected", "--baseline-train", train)
+    assert rc == 0, err
+    assert "baseline length: QWK" in out and "baseline tfidf: QWK" in out and "per prompt: mean QWK" in out
+    m = json.loads((tmp_path / "metrics.json").read_text(encoding="utf-8"))
+    assert sorted(m["baselines"]) == ["length", "tfidf"] and m["baselines"]["tfidf"]["n"] == 4
+    assert m["baseline_train"] == str(train) and "fisher_mean_prompt_qwk" in m
+    df = pd.read_csv(tmp_path / "test_results_smollm2-135m.csv")
+    assert df["baseline_length"].between(0, 5).all() and len(df) == 4
+    rc, _, err = run_cli("score", "--model", "smollm2-135m", "--data", test, "--out", tmp_path, "--baseline-train",
+                         tmp_path / "none.jsonl")
+    assert rc == 2 and err.count("\n") == 1 and "--baseline-train" in err and "no such file" in err
+    rc, _, err = run_cli("score", "--model", "smollm2-135m", "--data", test, "--out", tmp_path, "--baseline-train",
+                         "auto")
+    assert rc == 2 and err.count("\n") == 1 and "no training file recorded" in err
