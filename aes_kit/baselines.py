@@ -159,7 +159,7 @@ def baselines_beside(train_file,              # essays the baselines learn from
 # %% ../nbs/02c_baselines.ipynb #b1a5e002
 def trained_on(adapter, # an adapter dir, e.g. checkpoints/RUN/final_adapter
               )->str:
-    "The training file an adapter learned from, as its run's train_summary.json records it (for `--baseline-train auto`)."
+    "The training file an adapter learned from, as its run's train_summary.json records it (`--baseline-train auto`)."
     f = Path(adapter).parent/"train_summary.json" if adapter else None
     data = (json.loads(f.read_text(encoding="utf-8")).get("config") or {}).get("data") if f and f.is_file() else None
     if not isinstance(data, str) or not Path(data).is_file():

@@ -433,8 +433,8 @@ BASELINE_SETTINGS = Table("baseline", dict(
                    flag="--train"),
     test=DATA.but(help="essays they score", required=True, flag="--test"),
     out_dir=OUT.but(help="output folder for baseline_results.csv and metrics.json", required=True),
-    kinds=Setting(",".join(BASELINE_KINDS), "baselines, comma-separated: length (linear on characters), tfidf (ridge on "
-                  "TF-IDF n-grams: Kiwi morphemes for Korean, words otherwise)", list),
+    kinds=Setting(",".join(BASELINE_KINDS), "baselines, comma-separated: length (linear on characters), tfidf "
+                  "(ridge on TF-IDF n-grams: Kiwi morphemes for Korean, words otherwise)", list),
     fit_by=Setting("auto", "one model per prompt, one for all rows, or auto: per prompt where score ranges differ",
                    str, FIT_BY),
     limit=LIMIT.but(help="score only the first N test essays"),
