@@ -78,11 +78,12 @@ def score_dataset(model,       # a causal LM ready for inference (`load_scorer`)
     if "generate" in methods:
         prompts = [essay_prompt(r, tok, template=s.template, traits=s.traits) for r in rows]
         gens = generate_batch(model, tok, prompts, max_new_tokens=s.max_new_tokens, batch_size=s.batch_size,
-                              progress=s.progress, desc="scoring")
+                              progress=s.progress, desc="scoring", stop_at_json=True)
     if {"expected", "argmax"} & set(methods):
         probs = score_distribution(model, tok, rows, template=s.template, max_length=s.max_length,
                                    batch_size=s.batch_size, progress=s.progress)
-        read = {h: readout_scores(probs, int(rows[0]["min_score"]), h) for h in ("expected", "argmax")}
+        mins = [int(r["min_score"]) for r in rows]                # rows of several ranges: one per row
+        read = {h: readout_scores(probs, mins[0] if len(set(mins)) == 1 else mins, h) for h in ("expected", "argmax")}
     recs = []
     for k, (r, g) in enumerate(zip(rows, gens)):
         ranges = row_trait_ranges(r, s.trait_ranges) if s.traits else None
