@@ -91,16 +91,16 @@ def string_logliks(model,              # a causal LM ready for inference
     "Log-likelihood of each continuation after `ctx`: one pass over the prompt, its cache shared by every score."
     import numpy as np, torch
     dev, k, L = model_device(model), len(conts), max(len(c) for c in conts)
-    out = model(input_ids=torch.tensor([ctx], device=dev), use_cache=True)
-    ll = torch.log_softmax(out.logits[0, -1].float(), -1)[torch.tensor([c[0] for c in conts], device=dev)]
-    if L > 1:                                     # the later tokens: every score in one batch on the shared cache
-        past = out.past_key_values; past.batch_repeat_interleave(k)
-        x = torch.tensor([c[:-1] + [0] * (L - len(c)) for c in conts], device=dev)
-        am = torch.tensor([[1] * (len(ctx) + len(c) - 1) + [0] * (L - len(c)) for c in conts], device=dev)
-        lp = torch.log_softmax(model(input_ids=x, attention_mask=am, past_key_values=past).logits.float(), -1)
-        nxt = torch.tensor([c[1:] + [0] * (L - len(c)) for c in conts], device=dev)
-        got = lp[:, :L - 1].gather(-1, nxt[:, :, None])[..., 0] * am[:, len(ctx):]
-        ll = ll + got.sum(1)
+    with torch.inference_mode():
+        out = model(input_ids=torch.tensor([ctx], device=dev), use_cache=True)
+        ll = torch.log_softmax(out.logits[0, -1].float(), -1)[torch.tensor([c[0] for c in conts], device=dev)]
+        if L > 1:                                 # the later tokens: every score in one batch on the shared cache
+            past = out.past_key_values; past.batch_repeat_interleave(k)
+            x = torch.tensor([c[:-1] + [0] * (L - len(c)) for c in conts], device=dev)
+            am = torch.tensor([[1] * (len(ctx) + len(c) - 1) + [0] * (L - len(c)) for c in conts], device=dev)
+            lp = torch.log_softmax(model(input_ids=x, attention_mask=am, past_key_values=past).logits.float(), -1)
+            nxt = torch.tensor([c[1:] + [0] * (L - len(c)) for c in conts], device=dev)
+            ll = ll + (lp[:, :L - 1].gather(-1, nxt[:, :, None])[..., 0] * am[:, len(ctx):]).sum(1)
     return ll.cpu().numpy().astype(np.float64)
 
 # %% ../nbs/02a_readout.ipynb #0aa82a13
@@ -112,20 +112,19 @@ def string_distribution(model,                    # a (PEFT) causal LM ready for
                         progress:bool=False,      # tqdm bar over essays
                        )->list:
     "Per row, the probability of each score of its range, from the log-likelihood of the score's string."
-    import numpy as np, torch
+    import numpy as np
     from tqdm.auto import tqdm
     from aes_kit.prompts import essay_prompt
     out, mine = {}, my_share(list(range(len(rows))))
     was_training = model.training; model.eval()
     try:
-        with torch.inference_mode():
-            for i in tqdm(mine, desc="read-out", disable=not progress, leave=False):
-                r = rows[i]
-                ctx, conts = score_strings(tokenizer, essay_prompt(r, tokenizer, template), int(r["min_score"]),
-                                           int(r["max_score"]))
-                if max_length is not None: ctx = cut_middle(ctx, max_length - max(map(len, conts)))
-                ll = string_logliks(model, ctx, conts)
-                out[i] = np.exp(ll - ll.max()) / np.exp(ll - ll.max()).sum()
+        for i in tqdm(mine, desc="read-out", disable=not progress, leave=False):
+            r = rows[i]
+            ctx, conts = score_strings(tokenizer, essay_prompt(r, tokenizer, template), int(r["min_score"]),
+                                       int(r["max_score"]))
+            if max_length is not None: ctx = cut_middle(ctx, max_length - max(map(len, conts)))
+            ll = string_logliks(model, ctx, conts)
+            out[i] = np.exp(ll - ll.max()) / np.exp(ll - ll.max()).sum()
     finally:
         if was_training: model.train()
     if dist_rank()[1] > 1: out = gather_parts(out)
