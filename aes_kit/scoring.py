@@ -158,13 +158,13 @@ def score_file(data,                     # essay file (JSONL/CSV, notebook 01 sc
     df = score_dataset(m, tok, ds, template=template, max_new_tokens=s.max_new_tokens, batch_size=s.batch_size,
                        limit=s.limit, traits=traits, trait_ranges=declared, methods=methods, max_length=max_length)
     metrics = results_metrics(df, s.invalid_policy, declared)
+    if not is_main_process(): return metrics
     if s.baseline_train:                                   # the bar beside the model, on the same rows
         bt = trained_on(s.adapter) if s.baseline_train == "auto" else s.baseline_train
         preds, metrics["baselines"] = baselines_beside(bt, essay_rows(ds, s.limit), min_score=s.min_score,
                                                        max_score=s.max_score)
         metrics["baseline_train"] = str(bt)
         for k, v in preds.items(): df[f"baseline_{k}"] = v
-    if not is_main_process(): return metrics
     out = Path(out_dir)
     metrics.update(model=str(base), adapter=str(s.adapter) if s.adapter else None, name=label, data=str(data),
                    template=template, traits=traits, max_new_tokens=int(s.max_new_tokens),
