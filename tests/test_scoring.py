@@ -227,8 +227,8 @@ def test_score_cli_expected_on_a_0_60_scale(tmp_path):
     rows = [json.loads(x) for x in (data_dir() / "aes_sample" / "test.jsonl").read_text(encoding="utf-8").splitlines()]
     data = tmp_path / "asap8" / "test.jsonl"
     data.parent.mkdir()
-    data.write_text("".join(json.dumps({k: v for k, v in {**r, "score": r["score"] * 12}.items() if k != "traits"}, ensure_ascii=False) + "\n"
-                            for r in rows[:2]), encoding="utf-8")
+    scaled = [{**{k: v for k, v in r.items() if k != "traits"}, "score": r["score"] * 12} for r in rows[:2]]
+    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in scaled), encoding="utf-8")
     (data.parent / "meta.json").write_text(json.dumps({"min_score": 0, "max_score": 60}), encoding="utf-8")
     rc, out, err = run_cli("score", "--model", "smollm2-135m", "--data", data, "--out", tmp_path / "out",
                            "--backend", "hf", "--method", "expected,argmax")
