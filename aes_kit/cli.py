@@ -15,6 +15,7 @@ from .data import validate_file, MAX_PROBLEMS
 from .env import env_cli, pilot_cli
 from .train import train_cli
 from .scoring import score_cli
+from .baselines import baseline_cli
 from .export import merge_cli
 from .kmmlu import kmmlu_cli
 from .consistency import consistency_cli
@@ -54,6 +55,7 @@ SUBCOMMANDS = {  # name -> (function, one-line help)
     "data convert": (data_convert_cli, "a public dataset as downloaded (AI Hub, ASAP, ELLIPSE, PERSUADE) -> JSONL"),
     "train":       (train_cli, "train a LoRA essay scorer (CE, NTL, EMO losses)"),
     "score":       (score_cli, "score a test file: test_results CSV, metrics.json, confusion matrix"),
+    "baseline":    (baseline_cli, "essay-length and TF-IDF baselines: the bar a scorer must clear"),
     "merge":       (merge_cli, "merge a LoRA adapter into its base; save 16-bit or 4-bit"),
     "kmmlu":       (kmmlu_cli, "KMMLU 0/5-shot evaluation (harness-identical log-likelihood)"),
     "consistency": (consistency_cli, "self-consistency: QWK vs number of samples"),

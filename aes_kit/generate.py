@@ -4,10 +4,11 @@
 
 # %% auto #0
 __all__ = ['GENERATE_SETTINGS', 'ALPACA_MARKER', 'VALID_STATUSES', 'INVALID_STATUSES', 'SCORE_KEYS', 'FEEDBACK_KEYS',
-           'RESULT_COLUMNS', 'SCORE_FILES', 'generation_settings', 'generate_kwargs', 'generate_once', 'shared_batches',
-           'gather_outputs', 'generate_batch', 'extract_response', 'ParsedScore', 'parse_score', 'parse_traits',
-           'row_trait_ranges', 'read_answer', 'parse_methods', 'safe_model_name', 'result_label', 'essay_rows',
-           'result_record', 'int_scores', 'trait_metrics', 'in_result_order', 'write_result_set']
+           'RESULT_COLUMNS', 'SCORE_FILES', 'generation_settings', 'generate_kwargs', 'json_closed', 'json_stop',
+           'generate_once', 'shared_batches', 'gather_outputs', 'generate_batch', 'extract_response', 'ParsedScore',
+           'parse_score', 'parse_traits', 'row_trait_ranges', 'read_answer', 'parse_methods', 'safe_model_name',
+           'result_label', 'essay_rows', 'result_record', 'int_scores', 'row_raters', 'trait_metrics',
+           'in_result_order', 'write_result_set']
 
 # %% ../nbs/02b_generate.ipynb #8b908905
 import re, json, math, unicodedata
@@ -30,6 +31,7 @@ GENERATE_SETTINGS = Table("generate", dict(
     seed=Setting(None, "seed torch before sampling (None: leave the generator as it is)", int),
     progress=Setting(True, "tqdm bar over batches", bool),
     desc=Setting("generate", "the bar's label"),
+    stop_at_json=Setting(False, "end each answer when its JSON object closes, not at max_new_tokens", bool),
 ))
 
 # %% ../nbs/02b_generate.ipynb #d81ed279
@@ -54,6 +56,36 @@ def generate_kwargs(tok,    # its pad token pads (its end-of-text token when it 
     sampling = dict(temperature=g["temperature"], top_p=g["top_p"])
     return kw | (sampling if g["do_sample"] else dict(temperature=None, top_p=None, top_k=None))
 
+# %% ../nbs/02b_generate.ipynb #24b6e163
+def json_closed(text:str, # generated text
+               )->bool:
+    "Whether the text holds a complete JSON object: its first `{` has met its closing `}` (braces in strings skipped)."
+    depth, in_str, esc = 0, False, False
+    for ch in text:
+        if in_str:
+            if esc: esc = False
+            elif ch == "\\": esc = True
+            elif ch == '"': in_str = False
+        elif ch == '"' and depth: in_str = True
+        elif ch == "{": depth += 1
+        elif ch == "}" and depth:
+            depth -= 1
+            if not depth: return True
+    return False
+
+# %% ../nbs/02b_generate.ipynb #115308a3
+def json_stop(tok,            # the tokenizer that decodes the answers
+              prompt_len:int, # where the answers start in the (left-padded) batch
+             ):
+    "A transformers `StoppingCriteria`: a row stops once its answer's JSON object has closed (`json_closed`)."
+    import torch
+    from transformers import StoppingCriteria, StoppingCriteriaList
+    class JsonClosed(StoppingCriteria):
+        def __call__(self, input_ids, scores, **kw):
+            texts = tok.batch_decode(input_ids[:, prompt_len:], skip_special_tokens=True)
+            return torch.tensor([json_closed(t) for t in texts], dtype=torch.bool, device=input_ids.device)
+    return StoppingCriteriaList([JsonClosed()])
+
 # %% ../nbs/02b_generate.ipynb #cc2b6d91
 def generate_once(model,           # a causal LM ready for inference
                   tok,             # its tokenizer
@@ -67,7 +99,8 @@ def generate_once(model,           # a causal LM ready for inference
     with padding_side(tok, "left"):                # generation continues from aligned prompt ends
         enc = tok(texts, return_tensors="pt", padding=True, add_special_tokens=add_special).to(model_device(model))
         try:
-            with torch.inference_mode(): gen = model.generate(**enc, **generate_kwargs(tok, g))
+            stop = json_stop(tok, enc["input_ids"].shape[1]) if g.get("stop_at_json") else None
+            with torch.inference_mode(): gen = model.generate(**enc, **generate_kwargs(tok, g), stopping_criteria=stop)
         except torch.OutOfMemoryError:
             raise AesKitError(f"out of GPU memory while generating {len(texts)} prompts x "
                               f"{int(g['num_return_sequences'])} samples: lower --batch-size (now {g['batch_size']}) "
@@ -356,6 +389,7 @@ def result_record(row:dict,         # the essay row (`load_essays`)
         rec.update(expected_value=round(float(probs @ range(len(probs))) + int(row["min_score"]), 4),
                    score_probs=json.dumps([round(float(x), 4) for x in probs]))
     if traits: rec.update(gold_traits=row["traits"], pred_traits=json.dumps(p.traits if p else {}, ensure_ascii=False))
+    if row.get("raters"): rec["raters"] = json.dumps([int(x) for x in row["raters"]])   # for the human ceiling
     return rec
 
 # %% ../nbs/02b_generate.ipynb #2f3885ce
@@ -364,6 +398,13 @@ def int_scores(col, # a score column: Int64, float with NaN, or objects
     "A score column as a list of int | None (None where the prediction was invalid)."
     import pandas as pd
     return [None if pd.isna(v) else int(v) for v in col.tolist()]
+
+# %% ../nbs/02b_generate.ipynb #7ac41e02
+def row_raters(df, # a results table; its `raters` column (JSON lists) when the essays had raters
+              )->list|None:
+    "Each row's rater scores (a list, or None for a row without them); None when the table has no `raters` column."
+    if "raters" not in df: return None
+    return [json.loads(x) if isinstance(x, str) and x else None for x in df["raters"]]
 
 # %% ../nbs/02b_generate.ipynb #cf5330fd
 def trait_metrics(df,                          # a results table with gold_traits / pred_traits (JSON text)

@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['INVALID_POLICIES', 'CONTENT_TAGS', 'KO_TOKENIZERS', 'ROUGE_TYPES', 'checked_scores', 'qwk', 'kaggle_qwk', 'mae',
-           'exact_accuracy', 'confusion', 'fill_invalid', 'prompt_qwks', 'score_metrics', 'confusion_with_invalid',
-           'plot_confusion', 'KoreanTokenizer', 'text_tokenizer', 'rouge_per_example', 'rouge_scores', 'bleu',
-           'text_metrics']
+           'exact_accuracy', 'confusion', 'fill_invalid', 'prompt_qwks', 'fisher_mean', 'rater_qwk', 'human_agreement',
+           'score_metrics', 'field_lines', 'confusion_with_invalid', 'plot_confusion', 'KoreanTokenizer',
+           'text_tokenizer', 'rouge_per_example', 'rouge_scores', 'bleu', 'text_metrics']
 
 # %% ../nbs/03a_metrics.ipynb #fcb02be7
 import math, re, unicodedata
@@ -125,13 +125,56 @@ def prompt_qwks(y_true:list[int], # gold scores
                 groups:list,      # the prompt id of each row
                 min_score:int,    # lowest score of the rubric
                 max_score:int,    # highest score of the rubric
+                ranges:list|None=None, # (lo, hi) per row: each prompt's QWK over its own labels
                )->dict:
     "QWK within each prompt group, in the order the groups first appear: {prompt id: qwk}."
     per = {}
     for g in dict.fromkeys(groups):
         idx = [i for i, x in enumerate(groups) if x == g]
-        per[str(g)] = qwk([y_true[i] for i in idx], [y_pred[i] for i in idx], min_score, max_score)
+        lo, hi = ((min(ranges[i][0] for i in idx), max(ranges[i][1] for i in idx)) if ranges is not None
+                  else (min_score, max_score))
+        per[str(g)] = qwk([y_true[i] for i in idx], [y_pred[i] for i in idx], lo, hi)
     return per
+
+# %% ../nbs/03a_metrics.ipynb #a421f2cb
+def fisher_mean(qwks:list[float], # one QWK per prompt
+               )->float|None:     # the Fisher-z mean, None when `qwks` is empty
+    "Mean of kappas through Fisher's z (the ASAP `mean_quadratic_weighted_kappa`): tanh(mean(arctanh(clip(k))))."
+    if not len(qwks): return None
+    return float(np.tanh(np.mean(np.arctanh(np.clip(np.asarray(qwks, dtype=float), -0.999, 0.999)))))
+
+# %% ../nbs/03a_metrics.ipynb #b598a7ba
+def rater_qwk(raters:list,          # per row: each rater's score (rows with fewer than two raters are left out)
+              ranges:list|None=None, # (lo, hi) per row: the labels also cover this range
+             )->dict|None:          # {"qwk": pairwise mean, "pairs": {"1-2": qwk, ...}, "n": rows}; None without pairs
+    "QWK between raters on the same essays: every pair of rater positions, and their mean."
+    rows = [i for i, r in enumerate(raters) if r is not None and len(r) >= 2]
+    if not rows: return None
+    seen = [int(s) for i in rows for s in raters[i]]
+    lo = min(seen + ([ranges[i][0] for i in rows] if ranges is not None else []))
+    hi = max(seen + ([ranges[i][1] for i in rows] if ranges is not None else []))
+    pairs = {}
+    for a in range(max(len(raters[i]) for i in rows)):
+        for b in range(a + 1, max(len(raters[i]) for i in rows)):
+            both = [i for i in rows if len(raters[i]) > b]
+            pairs[f"{a+1}-{b+1}"] = qwk([raters[i][a] for i in both], [raters[i][b] for i in both], lo, hi)
+    return dict(qwk=float(np.mean(list(pairs.values()))), pairs=pairs, n=len(rows))
+
+# %% ../nbs/03a_metrics.ipynb #bc38fed4
+def human_agreement(raters:list,          # per row: each rater's score, or None
+                    groups:list|None=None, # the prompt id of each row
+                    ranges:list|None=None, # (lo, hi) per row
+                   )->dict|None:          # None when no essay has two raters
+    "The human ceiling: rater-vs-rater QWK overall (pairwise mean) and per prompt, with their mean and Fisher-z mean."
+    h = rater_qwk(raters, ranges)
+    if h is None or groups is None: return h
+    per = {}
+    for g in dict.fromkeys(groups):
+        idx = [i for i, x in enumerate(groups) if x == g]
+        hg = rater_qwk([raters[i] for i in idx], None if ranges is None else [ranges[i] for i in idx])
+        if hg is not None: per[str(g)] = hg["qwk"]
+    return dict(h, per_prompt_qwk=per, mean_prompt_qwk=float(np.mean(list(per.values()))),
+                fisher_mean_prompt_qwk=fisher_mean(list(per.values())))
 
 # %% ../nbs/03a_metrics.ipynb #24675e0e
 def score_metrics(y_true:list[int],              # gold scores
@@ -140,16 +183,19 @@ def score_metrics(y_true:list[int],              # gold scores
                   max_score:int,                 # highest score of the rubric
                   groups:list|None=None,         # prompt id per row: adds per-prompt QWK and their mean
                   invalid_policy:str="farthest", # how invalid rows count in `qwk`, `mae`, `exact_accuracy`
+                  ranges:list|None=None,         # (lo, hi) per row: invalid rows and each prompt use their own range
+                  raters:list|None=None,         # each rater's score per row: adds the human ceiling (`human`)
                  )->dict:
     ("Every scoring metric for `metrics.json`: QWK (all rows, invalid counted wrong) and on valid rows, MAE, accuracy, "
-     "invalid rate, per-prompt QWK.")
+     "invalid rate, per-prompt QWK (mean, Fisher-z mean), the human ceiling.")
     if len(y_true) != len(y_pred): raise AesKitError(f"y_true has {len(y_true)} scores but y_pred has {len(y_pred)}")
     if groups is not None and len(groups) != len(y_true): raise AesKitError(f"groups has {len(groups)} entries, "
                                                                             f"expected {len(y_true)}")
     t = _as_scores(y_true, "y_true")
     n = len(t)
     valid = [i for i, p in enumerate(y_pred) if p is not None]
-    filled = fill_invalid(t, y_pred, min_score, max_score, invalid_policy)
+    filled = (fill_invalid(t, y_pred, min_score, max_score, invalid_policy) if ranges is None else
+              [fill_invalid([g], [q], lo, hi, invalid_policy)[0] for g, q, (lo, hi) in zip(t, y_pred, ranges)])
     rng = (min_score, max_score)
     m = dict(n=n, n_valid=len(valid), n_invalid=n - len(valid), invalid_rate=(n - len(valid)) / n if n else None,
              min_score=min_score, max_score=max_score, invalid_policy=invalid_policy,
@@ -159,9 +205,27 @@ def score_metrics(y_true:list[int],              # gold scores
     m.update(qwk_valid=qwk(vt, vp, *rng) if valid else None, mae_valid=mae(vt, vp) if valid else None,
              exact_accuracy_valid=exact_accuracy(vt, vp) if valid else None)
     if groups is not None:
-        per = prompt_qwks(t, filled, groups, *rng)
-        m.update(per_prompt_qwk=per, mean_prompt_qwk=float(np.mean(list(per.values()))) if per else None)
+        per = prompt_qwks(t, filled, groups, *rng, ranges=ranges)
+        m.update(per_prompt_qwk=per, mean_prompt_qwk=float(np.mean(list(per.values()))) if per else None,
+                 fisher_mean_prompt_qwk=fisher_mean(list(per.values())), n_prompts=len(per),
+                 per_prompt_n={str(g): groups.count(g) for g in dict.fromkeys(groups)})
+    if raters is not None: m["human"] = human_agreement(raters, groups, ranges)
     return m
+
+# %% ../nbs/03a_metrics.ipynb #5e7b1c23
+def field_lines(m:dict, # `score_metrics` output
+               )->list[str]:
+    "Summary lines as the field reports: per-prompt QWK with their mean and Fisher-z mean, and the human ceiling."
+    out = []
+    if (m.get("n_prompts") or 0) > 1:
+        per = ", ".join(f"{k} {v:.3f}" for k, v in m["per_prompt_qwk"].items())
+        out.append(f"per prompt: mean QWK {m['mean_prompt_qwk']:.3f} · Fisher-z mean {m['fisher_mean_prompt_qwk']:.3f} "
+                   f"over {m['n_prompts']} prompts ({per})")
+    h = m.get("human")
+    if h:
+        by = f" · per-prompt mean {h['mean_prompt_qwk']:.3f}" if h.get("mean_prompt_qwk") is not None else ""
+        out.append(f"human ceiling (rater vs rater, {h['n']} essays): QWK {h['qwk']:.3f}{by}")
+    return out
 
 # %% ../nbs/03a_metrics.ipynb #46999b15
 def confusion_with_invalid(y_true:list[int], # gold scores

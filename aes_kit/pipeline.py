@@ -85,8 +85,19 @@ def _train_stage(model:str, train_file:Path, out:Path, cfg:dict, rows:list, log)
     return tr
 
 # %% ../nbs/08_pipeline.ipynb #dc7fb5e7
-DEMO_FILES = ("train", "score-base", "score-fine-tuned", "consistency", "kmmlu", "summary.json", "summary.md")
+DEMO_FILES = ("train", "baselines", "score-base", "score-fine-tuned", "consistency", "kmmlu", "summary.json",
+              "summary.md")
 
+def _score_rows(per:dict, stage:str, secs:float, rows:list)->dict:
+    "One summary row per method (or baseline), the stage's seconds on the first; the headline metrics of each."
+    out = {k: {x: v[x] for x in ("qwk", "mae", "exact_accuracy", "invalid_rate", "n")} for k, v in per.items()}
+    for i, (k, v) in enumerate(out.items()):
+        rows.append(dict(stage=f"{stage} · {k} (n={v['n']})", seconds=0.0 if i else secs,
+                         result=f"QWK {v['qwk']:.3f} · MAE {v['mae']:.2f} · exact {v['exact_accuracy']:.2f} · "
+                                f"invalid {v['invalid_rate']:.0%}"))
+    return out
+
+# %% ../nbs/08_pipeline.ipynb #9d1a0b03
 def _score_stage(model:str, adapter, test_file, out:Path, cfg:dict, label:str, rows:list, log)->dict:
     "Score the test split with the base model or the adapter by every demo method; one summary row per method."
     from aes_kit.scoring import score_file
@@ -94,14 +105,15 @@ def _score_stage(model:str, adapter, test_file, out:Path, cfg:dict, label:str, r
     m = score_file(test_file, out, model=model, adapter=adapter, limit=cfg["limit"],
                    max_new_tokens=cfg["max_new_tokens"], method=",".join(cfg["methods"]), log=log)
     free_memory()
-    keys = ("qwk", "mae", "exact_accuracy", "invalid_rate", "n")
-    scores = {k: {x: v[x] for x in keys} for k, v in m["methods"].items()}
-    secs = time.time() - t
-    for k, v in scores.items():
-        rows.append(dict(stage=f"score {label} · {k} (n={v['n']})", seconds=secs if k == cfg["methods"][0] else 0.0,
-                         result=f"QWK {v['qwk']:.3f} · MAE {v['mae']:.2f} · exact {v['exact_accuracy']:.2f} · "
-                                f"invalid {v['invalid_rate']:.0%}"))
-    return scores
+    return _score_rows(m["methods"], f"score {label}", time.time() - t, rows)
+
+# %% ../nbs/08_pipeline.ipynb #9d1a0b02
+def _baseline_stage(train_file:Path, test_file:Path, out:Path, cfg:dict, rows:list, log)->dict:
+    "The length and TF-IDF baselines on the same test essays, the bar beside base and fine-tuned; one row each."
+    from aes_kit.baselines import run_baselines
+    t = time.time()
+    m = run_baselines(train_file, test_file, out, limit=cfg["limit"], log=log)
+    return _score_rows(m["baselines"], "baseline", time.time() - t, rows)
 
 # %% ../nbs/08_pipeline.ipynb #c54c305a
 def _consistency_stage(model:str, adapter, test_file, out, cfg:dict, rows:list)->dict|None:
@@ -141,12 +153,14 @@ def _kmmlu_stage(model:str, adapter, out:Path, cfg:dict, rows:list)->dict:
 def _demo_summary(model:str, cfg:dict, out:Path, tmp:Path, rows:list, res:dict, wall:float)->tuple[dict, str]:
     "Close the demo: a total row, paths as they will be, summary.json and summary.md in `tmp`; (summary, table)."
     rows.append(dict(stage="total", seconds=wall, result="fine-tuned QWK " + " · ".join(
-        f"{k} {v['qwk']:.3f}" for k, v in res["scores"]["fine-tuned"].items())))
+        f"{k} {v['qwk']:.3f}" for k, v in res["scores"]["fine-tuned"].items()) + "; baselines " + " · ".join(
+        f"{k} {v['qwk']:.3f}" for k, v in res["baselines"].items())))
     for r in rows: r["result"] = r["result"].replace(str(tmp), str(out))   # paths as they will be
     table = summary_table(rows)
     summary = dict(model=model, settings={k: list(v) if isinstance(v, tuple) else v for k, v in cfg.items()},
                    out_dir=str(out), stages=rows, train_losses=res["train_losses"], scores=res["scores"],
-                   wall_seconds=round(wall, 1), kmmlu=res["kmmlu"], consistency=res["consistency"])
+                   baselines=res["baselines"], wall_seconds=round(wall, 1), kmmlu=res["kmmlu"],
+                   consistency=res["consistency"])
     write_json(tmp/"summary.json", summary)
     write_text(tmp/"summary.md", f"# aes-kit demo ({model})\n\n```\n{table}\n```\n")
     return summary, table
@@ -166,9 +180,10 @@ def run_demo(out_dir=None,                  # where everything goes; default che
     with result_set(out, owns=DEMO_FILES) as tmp:          # every stage's files, replaced together at the end
         rows = [_env_stage()]
         tr = _train_stage(model, train_file, tmp/"train", cfg, rows, log)                                  # 1
-        res = dict(train_losses=tr["stats"]["losses"], scores={
-            label: _score_stage(model, adapter, test_file, tmp/f"score-{label}", cfg, label, rows, log)   # 2
-            for label, adapter in (("base", None), ("fine-tuned", tr["adapter_dir"]))})
+        res = dict(train_losses=tr["stats"]["losses"],
+                   baselines=_baseline_stage(train_file, test_file, tmp/"baselines", cfg, rows, log))      # 2a
+        res["scores"] = {label: _score_stage(model, adapter, test_file, tmp/f"score-{label}", cfg, label, rows, log)
+                         for label, adapter in (("base", None), ("fine-tuned", tr["adapter_dir"]))}       # 2
         res["consistency"] = _consistency_stage(model, tr["adapter_dir"], test_file, tmp/"consistency", cfg, rows)
         res["kmmlu"] = _kmmlu_stage(model, tr["adapter_dir"], tmp/"kmmlu", cfg, rows)                     # 3
         summary, table = _demo_summary(model, cfg, out, tmp, rows, res, time.time() - t_start)

@@ -17,10 +17,11 @@ from .prompts import resolve_template, prompt_tokenizer, essay_prompt, summary_p
 from .readout import score_distribution, readout_scores                                 # notebook 02a
 from .generate import (GENERATE_SETTINGS, generate_batch, extract_response, parse_traits,
                               parse_methods, read_answer, row_trait_ranges, essay_rows, result_record, result_label,
-                              int_scores, in_result_order, trait_metrics, write_result_set)   # notebook 02b
+                              int_scores, row_raters, in_result_order, trait_metrics, write_result_set)   # notebook 02b
 # importable from here too, as before the move to 02b
 from .generate import parse_score, ParsedScore, VALID_STATUSES, INVALID_STATUSES, safe_model_name  # noqa: F401
-from .metrics import score_metrics, confusion_with_invalid, plot_confusion              # notebook 03a
+from .baselines import baselines_beside, baseline_lines, trained_on                  # notebook 02c
+from .metrics import score_metrics, confusion_with_invalid, plot_confusion, field_lines # notebook 03a
 
 # %% ../nbs/03_scoring.ipynb #b0c8c013
 def load_scorer(model:str|None=None,       # base model: alias, preset, local dir or Hub id; None = the adapter's base
@@ -77,11 +78,12 @@ def score_dataset(model,       # a causal LM ready for inference (`load_scorer`)
     if "generate" in methods:
         prompts = [essay_prompt(r, tok, template=s.template, traits=s.traits) for r in rows]
         gens = generate_batch(model, tok, prompts, max_new_tokens=s.max_new_tokens, batch_size=s.batch_size,
-                              progress=s.progress, desc="scoring")
+                              progress=s.progress, desc="scoring", stop_at_json=True)
     if {"expected", "argmax"} & set(methods):
         probs = score_distribution(model, tok, rows, template=s.template, max_length=s.max_length,
                                    batch_size=s.batch_size, progress=s.progress)
-        read = {h: readout_scores(probs, int(rows[0]["min_score"]), h) for h in ("expected", "argmax")}
+        mins = [int(r["min_score"]) for r in rows]                # rows of several ranges: one per row
+        read = {h: readout_scores(probs, mins[0] if len(set(mins)) == 1 else mins, h) for h in ("expected", "argmax")}
     recs = []
     for k, (r, g) in enumerate(zip(rows, gens)):
         ranges = row_trait_ranges(r, s.trait_ranges) if s.traits else None
@@ -102,17 +104,16 @@ def results_metrics(df,                            # a `score_dataset` DataFrame
      "accuracy, invalid rate, status counts, trait QWK.")
     lo, hi = int(df["min_score"].min()), int(df["max_score"].max())
     gold = int_scores(df["gold_score"])
-    m = score_metrics(gold, int_scores(df["pred_score"]), lo, hi,
-                      groups=df["prompt_id"].astype(str).tolist() if "prompt_id" in df else None,
-                      invalid_policy=invalid_policy)
+    by = dict(groups=df["prompt_id"].astype(str).tolist() if "prompt_id" in df else None,
+              ranges=list(zip(df["min_score"].astype(int), df["max_score"].astype(int))), invalid_policy=invalid_policy)
+    m = score_metrics(gold, int_scores(df["pred_score"]), lo, hi, raters=row_raters(df), **by)
     m["status_counts"] = {k: int(v) for k, v in df["status"].value_counts().items()}
     if "gold_traits" in df and df["gold_traits"].astype(str).str.len().gt(0).all():
         m.update(trait_metrics(df, lo, hi, trait_ranges, invalid_policy))
     ran = [c[len("pred_score_"):] for c in df.columns if c.startswith("pred_score_")]
     if ran:                                                 # one entry per scoring method that ran
         m["method"] = str(df["score_method"].iloc[0])
-        m["methods"] = {k: score_metrics(gold, int_scores(df[f"pred_score_{k}"]), lo, hi,
-                                         invalid_policy=invalid_policy) for k in ran}
+        m["methods"] = {k: score_metrics(gold, int_scores(df[f"pred_score_{k}"]), lo, hi, **by) for k in ran}
     return m
 
 # %% ../nbs/03_scoring.ipynb #f5beb81f
@@ -158,6 +159,12 @@ def score_file(data,                     # essay file (JSONL/CSV, notebook 01 sc
                        limit=s.limit, traits=traits, trait_ranges=declared, methods=methods, max_length=max_length)
     metrics = results_metrics(df, s.invalid_policy, declared)
     if not is_main_process(): return metrics
+    if s.baseline_train:                                   # the bar beside the model, on the same rows
+        bt = trained_on(s.adapter) if s.baseline_train == "auto" else s.baseline_train
+        preds, metrics["baselines"] = baselines_beside(bt, essay_rows(ds, s.limit), min_score=s.min_score,
+                                                       max_score=s.max_score)
+        metrics["baseline_train"] = str(bt)
+        for k, v in preds.items(): df[f"baseline_{k}"] = v
     out = Path(out_dir)
     metrics.update(model=str(base), adapter=str(s.adapter) if s.adapter else None, name=label, data=str(data),
                    template=template, traits=traits, max_new_tokens=int(s.max_new_tokens),
@@ -171,6 +178,9 @@ def score_file(data,                     # essay file (JSONL/CSV, notebook 01 sc
         qv = v["qwk_valid"] if v["qwk_valid"] is None else round(v["qwk_valid"], 3)
         log(f"{k:>8}: QWK {v['qwk']:.3f} (valid rows only: {qv}) · "
             f"MAE {v['mae']:.2f} · accuracy {v['exact_accuracy']:.2f} · invalid {v['invalid_rate']:.0%} · n {v['n']}")
+        for line in field_lines({**v, "human": None}): log(f"{'':>10}{line}")
+    for line in baseline_lines(metrics.get("baselines") or {}) + field_lines({"human": metrics.get("human")}):
+        log(line)
     log(f"→ {out}")
     return metrics
 
@@ -185,6 +195,9 @@ def score_cli(argv:list, # the arguments after `aes-kit score`
     if s.model is None and s.adapter is None: raise AesKitError("give --model, --adapter, or both (see `aes-kit score "
                                                                 "--help`)")
     if s.adapter is not None: adapter_base(s.adapter, required=s.model is None)   # fail fast, before loading anything
+    if s.baseline_train == "auto": trained_on(s.adapter)
+    elif s.baseline_train and not Path(s.baseline_train).is_file():
+        raise AesKitError(f"--baseline-train {s.baseline_train}: no such file")
     parse_methods(s.method)
     score_file(**a)
     return 0

@@ -7,10 +7,10 @@ __all__ = ['BACKENDS', 'MODEL', 'ADAPTER', 'BACKEND', 'BATCH_SIZE', 'MAX_NEW_TOK
            'TEMPLATES', 'TEMPLATE', 'MIN_SCORE', 'MAX_SCORE', 'NAME', 'LOSSES', 'TRAIN_TASKS', 'TRAIN_SETTINGS',
            'METHODS', 'SCORE_TASKS', 'SCORE_SETTINGS', 'FEWSHOT_MODES', 'FEWSHOT_SEED', 'KMMLU_STYLES',
            'KMMLU_SETTINGS', 'CONSISTENCY_SETTINGS', 'MERGE_SETTINGS', 'DEMO_SETTINGS', 'SWEEP_SETTINGS',
-           'VALIDATE_SETTINGS', 'DATA_CONVERT_SETTINGS', 'ENV_SETTINGS', 'PILOT_SETTINGS', 'COMMAND_SETTINGS',
-           'SECTIONS', 'SWEEP_KEYS', 'PIPELINE', 'TOP_SECTIONS', 'PER_MODEL_KEYS', 'Setting', 'Settings',
-           'did_you_mean', 'as_kind', 'Table', 'takes', 'with_settings', 'config_value', 'score_section', 'read_config',
-           'load_config']
+           'BASELINE_KINDS', 'FIT_BY', 'BASELINE_SETTINGS', 'VALIDATE_SETTINGS', 'DATA_CONVERT_SETTINGS',
+           'ENV_SETTINGS', 'PILOT_SETTINGS', 'COMMAND_SETTINGS', 'SECTIONS', 'SWEEP_KEYS', 'PIPELINE', 'TOP_SECTIONS',
+           'PER_MODEL_KEYS', 'Setting', 'Settings', 'did_you_mean', 'as_kind', 'Table', 'takes', 'with_settings',
+           'config_value', 'score_section', 'read_config', 'load_config']
 
 # %% ../nbs/00c_settings.ipynb #4870d5bf
 import argparse, dataclasses, difflib, inspect
@@ -329,6 +329,8 @@ SCORE_SETTINGS = Table("score", dict(
     name=NAME,
     method=Setting("generate", "generate (parse the generated JSON), expected or argmax (read the score "
                    "distribution after '{\"score\": ' in one forward pass); several: generate,expected"),
+    baseline_train=Setting(None, "also fit the length and TF-IDF baselines on this training file and report them "
+                           "beside the model ('auto': the file the adapter was trained on)"),
 ), config=("limit", "max_new_tokens", "batch_size", "template", "backend", "invalid_policy", "method"))
 
 # %% ../nbs/00c_settings.ipynb #64c0d187
@@ -424,6 +426,22 @@ SWEEP_SETTINGS = Table("sweep", dict(
     hardware=Setting(None, "plan for this GPU (default: this machine)", str, ("t4", "l4", "a100", "cpu")),
 ))
 
+# %% ../nbs/00c_settings.ipynb #b45e11c1
+BASELINE_KINDS = ("length", "tfidf")          # notebook 02c: essay length (linear), TF-IDF n-grams (ridge)
+FIT_BY = ("auto", "prompt", "all")
+BASELINE_SETTINGS = Table("baseline", dict(
+    train=DATA.but(help="essays the baselines learn from (JSONL/CSV, notebook 01 schema)", required=True,
+                   flag="--train"),
+    test=DATA.but(help="essays they score", required=True, flag="--test"),
+    out_dir=OUT.but(help="output folder for baseline_results.csv and metrics.json", required=True),
+    kinds=Setting(",".join(BASELINE_KINDS), "baselines, comma-separated: length (linear on characters), tfidf "
+                  "(ridge on TF-IDF n-grams: Kiwi morphemes for Korean, words otherwise)", list),
+    fit_by=Setting("auto", "one model per prompt, one for all rows, or auto: per prompt where score ranges differ",
+                   str, FIT_BY),
+    limit=LIMIT.but(help="score only the first N test essays"),
+    min_score=MIN_SCORE, max_score=MAX_SCORE,
+))
+
 # %% ../nbs/00c_settings.ipynb #67156f28
 VALIDATE_SETTINGS = Table("validate", dict(
     file=Setting(None, "CSV/JSONL file (KMMLU: a CSV or a folder of {Subject}-{split}.csv)", required=True,
@@ -455,8 +473,8 @@ PILOT_SETTINGS = Table("pilot", dict(
 
 # %% ../nbs/00c_settings.ipynb #d33c1234
 COMMAND_SETTINGS = {t.command: t for t in (ENV_SETTINGS, PILOT_SETTINGS, DEMO_SETTINGS, VALIDATE_SETTINGS,
-                                          DATA_CONVERT_SETTINGS, TRAIN_SETTINGS, SCORE_SETTINGS, MERGE_SETTINGS,
-                                          KMMLU_SETTINGS, CONSISTENCY_SETTINGS, SWEEP_SETTINGS)}
+                                          DATA_CONVERT_SETTINGS, TRAIN_SETTINGS, SCORE_SETTINGS, BASELINE_SETTINGS,
+                                          MERGE_SETTINGS, KMMLU_SETTINGS, CONSISTENCY_SETTINGS, SWEEP_SETTINGS)}
 
 # %% ../nbs/00c_settings.ipynb #54daebeb
 SECTIONS = ("train", "score")  # mapping-valued keys a config may hold

@@ -4,7 +4,8 @@
 
 Each run is a fresh `aes-kit demo` process (offline, OMP_NUM_THREADS=--threads), timed from outside. Prints, per run,
 the fine-tuned QWK for every scoring method (targets on 2 CPU cores: expected read-out QWK >= 0.70 on all 60 test
-essays) and the wall time (target <= 600 s), then writes bench/results/bench_demo.json. On a shared machine the times
+essays), the length and TF-IDF baselines' QWK with the fine-tuned margins over them, and the wall time (target
+<= 600 s), then writes bench/results/bench_demo.json. On a shared machine the times
 are pessimistic: the load average is printed beside them, and the child's CPU time / threads estimates the wall time
 on idle cores.
 """
@@ -37,13 +38,17 @@ def main(argv=None):
         r = dict(run=i, wall_seconds=round(wall, 1), cpu_seconds=round(cpu, 1),
                  idle_estimate_s=round(cpu / a.threads, 1),
                  demo_seconds=s["wall_seconds"], load_before=round(load0, 2),
-                 load_after=round(os.getloadavg()[0], 2), settings=s["settings"], scores=s["scores"])
+                 load_after=round(os.getloadavg()[0], 2), settings=s["settings"], scores=s["scores"],
+                 baselines=s.get("baselines"))
         results.append(r)
         ft = s["scores"]["fine-tuned"]
         print(f"run {i}: wall {wall:.0f}s (demo {s['wall_seconds']:.0f}s, load {load0:.1f}→{r['load_after']:.1f}; "
               f"CPU {cpu:.0f}s = ~{cpu / a.threads:.0f}s on {a.threads} idle cores) · "
               + " · ".join(f"fine-tuned {k} QWK {v['qwk']:.3f} (n={v['n']})" for k, v in ft.items())
-              + " · " + " · ".join(f"base {k} QWK {v['qwk']:.3f}" for k, v in s["scores"]["base"].items()), flush=True)
+              + " · " + " · ".join(f"base {k} QWK {v['qwk']:.3f}" for k, v in s["scores"]["base"].items())
+              + "".join(f" · baseline {b} QWK {bv['qwk']:.3f} (fine-tuned margin "
+                        + ", ".join(f"{k} {v['qwk'] - bv['qwk']:+.3f}" for k, v in ft.items()) + ")"
+                        for b, bv in (s.get("baselines") or {}).items()), flush=True)
     print(f"saved {write_result('bench_demo', results)}")
 
 if __name__ == "__main__": main()

@@ -75,6 +75,7 @@ def CASES(w):
     f, o, essays = w["file"], w["out"], ESSAYS
     score = ["score", "--model", E, "--data", essays, "--out", o]
     cons = ["consistency", "--model", E, "--data", essays, "--out", o]
+    base = ["baseline", "--train", essays, "--test", essays, "--out", o]
     return [
         ("env", "choice", ["env", "--jsn"], ["--jsn"]),
         ("pilot", "path", ["pilot", "--model", w["d"]/"no-model"], ["no-model", "no such model directory"]),
@@ -110,6 +111,11 @@ def CASES(w):
          ["list_adapter", "adapter_config.json", "got list"]),
         ("score", "config", ["score", "--adapter", w["nobase_adapter"], "--data", essays, "--out", o],
          ["nobase_adapter", "base_model_name_or_path"]),
+        ("baseline", "path", ["baseline", "--train", w["d"]/"none.jsonl", "--test", essays, "--out", o],
+         ["--train", "none.jsonl", "no such file"]),
+        ("baseline", "path", [*base[:-1], f], ["--out", "is a file"]),
+        ("baseline", "number", [*base, "--limit", "nan"], ["--limit", "'nan'"]),
+        ("baseline", "choice", [*base, "--fit-by", "rater"], ["--fit-by", "'rater'"]),
         ("merge", "path", ["merge", "--adapter", w["d"]/"no-adapter"], ["no-adapter", "no such directory"]),
         ("merge", "path", ["merge", "--adapter", w["nobase_adapter"], "--out", f], ["--out", "is a file"]),
         ("merge", "number", ["merge", "--adapter", w["nobase_adapter"], "--max-shard-size", "2GiB"],

@@ -11,7 +11,7 @@ LAYERS = [
     ["model", "data", "metrics", "convert"],   # convert: public datasets as published -> essay JSONL (01c)
     ["settings"],                      # every command's settings table, config files
     ["prompts"],
-    ["readout", "runs", "generate"],   # the score read-out; training runs on disk; batched generation
+    ["readout", "runs", "generate", "baselines"],   # the score read-out; runs on disk; generation; baselines
     ["scoring", "losses"],
     ["harness", "sampling", "merge"],  # the machinery of lessons 06, 07 and 05
     ["train", "export", "kmmlu", "consistency", "env"],

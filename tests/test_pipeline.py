@@ -8,7 +8,7 @@ from aes_kit.kmmlu_loop import cot_records, write_cot_jsonl
 def test_cli_help_is_fast_and_lists_commands():
     out = subprocess.run(["aes-kit", "--help"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0
-    for cmd in ("env", "pilot", "demo", "validate", "train", "score", "merge", "kmmlu",
+    for cmd in ("env", "pilot", "demo", "validate", "train", "score", "baseline", "merge", "kmmlu",
                 "sweep"): assert f"  {cmd}" in out.stdout
 
 def test_cot_jsonl_from_kmmlu_trains(tmp_path):

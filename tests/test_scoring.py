@@ -184,3 +184,59 @@ def test_korean_rouge_ignores_shared_particles_and_endings(pred, ref):
     assert rouge_scores([pred], [ref])["rouge1"] == 0.0
     assert rouge_scores([pred], [ref], tokenizer="morpheme")["rouge1"] > 0.0
     assert rouge_scores([pred], [ref])["tokenizer"] == "ko-content"
+
+
+def test_score_cli_reports_the_baselines_beside_the_model(tmp_path):
+    test, train = data_dir() / "aes_sample" / "test.jsonl", data_dir() / "aes_sample" / "train.jsonl"
+    rc, out, err = run_cli("score", "--model", "smollm2-135m", "--data", test, "--out", tmp_path, "--limit", 4,
+                           "--batch-size", 4, "--backend", "hf", "--method", "expected", "--baseline-train", train)
+    assert rc == 0, err
+    assert "baseline length: QWK" in out and "baseline tfidf: QWK" in out and "per prompt: mean QWK" in out
+    m = json.loads((tmp_path / "metrics.json").read_text(encoding="utf-8"))
+    assert sorted(m["baselines"]) == ["length", "tfidf"] and m["baselines"]["tfidf"]["n"] == 4
+    assert m["baseline_train"] == str(train) and "fisher_mean_prompt_qwk" in m
+    df = pd.read_csv(tmp_path / "test_results_smollm2-135m.csv")
+    assert df["baseline_length"].between(0, 5).all() and len(df) == 4
+    rc, _, err = run_cli("score", "--model", "smollm2-135m", "--data", test, "--out", tmp_path, "--baseline-train",
+                         tmp_path / "none.jsonl")
+    assert rc == 2 and err.count("\n") == 1 and "--baseline-train" in err and "no such file" in err
+    rc, _, err = run_cli("score", "--model", "smollm2-135m", "--data", test, "--out", tmp_path, "--baseline-train",
+                         "auto")
+    assert rc == 2 and err.count("\n") == 1 and "no training file recorded" in err
+
+
+def test_string_readout_shares_the_prompt_pass_and_matches_scoring_each_score_alone():
+    "The cached read-out of a 0-12 scale equals the log-likelihood of each full sequence scored on its own."
+    from aes_kit.scoring import load_scorer
+    from aes_kit.readout import score_strings, string_logliks
+    m, tok = load_scorer("smollm2-135m", backend="hf")
+    prompt = tok.apply_chat_template([{"role": "user", "content": "점수를 주세요."}], tokenize=False,
+                                     add_generation_prompt=True)
+    ctx, conts = score_strings(tok, prompt, 0, 12)
+    got = string_logliks(m, ctx, conts)
+    with torch.inference_mode():
+        alone = []
+        for c in conts:
+            lp = torch.log_softmax(m(input_ids=torch.tensor([ctx + c])).logits[0].float(), -1)
+            alone.append(sum(lp[len(ctx) - 1 + j, t].item() for j, t in enumerate(c)))
+    assert np.allclose(got, alone, atol=1e-3)
+
+
+def test_score_cli_expected_on_a_0_60_scale(tmp_path):
+    "A 0-60 rubric reads out by score strings: every row gets a score in range and a 61-score distribution."
+    rows = [json.loads(x) for x in (data_dir() / "aes_sample" / "test.jsonl").read_text(encoding="utf-8").splitlines()]
+    data = tmp_path / "asap8" / "test.jsonl"
+    data.parent.mkdir()
+    scaled = [{**{k: v for k, v in r.items() if k != "traits"}, "score": r["score"] * 12} for r in rows[:2]]
+    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in scaled), encoding="utf-8")
+    (data.parent / "meta.json").write_text(json.dumps({"min_score": 0, "max_score": 60}), encoding="utf-8")
+    rc, out, err = run_cli("score", "--model", "smollm2-135m", "--data", data, "--out", tmp_path / "out",
+                           "--backend", "hf", "--method", "expected,argmax")
+    assert rc == 0, err
+    df = pd.read_csv(tmp_path / "out" / "test_results_smollm2-135m.csv")
+    P = np.array([json.loads(s) for s in df["score_probs"]])
+    assert P.shape == (2, 61) and np.allclose(P.sum(1), 1, atol=1e-3)
+    assert df["pred_score_expected"].between(0, 60).all() and df["pred_score_argmax"].between(0, 60).all()
+    assert (df["pred_score_argmax"] == P.argmax(1)).all()
+    m = json.loads((tmp_path / "out" / "metrics.json").read_text(encoding="utf-8"))
+    assert m["max_score"] == 60 and m["methods"]["expected"]["invalid_rate"] == 0
