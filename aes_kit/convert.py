@@ -4,11 +4,12 @@
 
 # %% auto #0
 __all__ = ['AIHUB_SEPARATOR', 'AIHUB_TRAITS', 'AIHUB_ITEM_NAMES', 'ASAP_RANGES', 'ASAP_RATER_RANGES', 'ASAP_RATER3_RANGE',
-           'ASAP_PROMPTS', 'ELLIPSE_TRAITS', 'ELLIPSE_PROMPT', 'PERSUADE_PROMPT', 'FORMATS', 'TABLE_READERS', 'SOURCES',
-           'ELLIPSE_TRAIT_WORDS', 'OUTPUT_KEYS', 'half_up', 'aihub_text', 'json_key', 'json_number',
-           'aihub_rater_traits', 'aihub_scores', 'aihub_row', 'json_sources', 'parse_json_bytes', 'aihub_documents',
-           'western_encoding', 'asap_rows', 'half_points', 'ellipse_rows', 'persuade_rows', 'table_format',
-           'read_public', 'converted_meta', 'merge_meta', 'write_essays', 'convert_essays']
+           'ASAP_PROMPTS', 'ELLIPSE_TRAITS', 'ELLIPSE_PROMPT', 'PERSUADE_PROMPT', 'FORMATS', 'TABLE_READERS',
+           'PUBLISHED_TABLES', 'SOURCES', 'ELLIPSE_TRAIT_WORDS', 'OUTPUT_KEYS', 'half_up', 'aihub_text', 'json_key',
+           'json_number', 'aihub_rater_traits', 'aihub_scores', 'aihub_row', 'json_sources', 'parse_json_bytes',
+           'aihub_documents', 'western_encoding', 'asap_rows', 'half_points', 'ellipse_rows', 'persuade_rows',
+           'table_format', 'published_table', 'read_public', 'converted_meta', 'merge_meta', 'write_essays',
+           'convert_essays']
 
 # %% ../nbs/01c_convert.ipynb #7e0e425b
 import re, json, math, codecs, zipfile, collections
@@ -349,6 +350,14 @@ def table_format(path, # the table file, for messages
                       "(essay_set, domain1_score), ELLIPSE (text_id, full_text, cohesion, ...) or PERSUADE (essay_id, "
                       "full_text, score); or pass --format")
 
+# %% ../nbs/01c_convert.ipynb #c0nvfd02
+PUBLISHED_TABLES = ("training_set_rel3.tsv", "train.csv")   # a Kaggle download's table: ASAP; ELLIPSE, PERSUADE
+
+def published_table(folder:Path, # a download folder
+                   )->Path|None:
+    "The table file a Kaggle download folder holds (the first of `PUBLISHED_TABLES` present), else None."
+    return next((folder/n for n in PUBLISHED_TABLES if (folder/n).is_file()), None)
+
 # %% ../nbs/01c_convert.ipynb #a23db5cd
 def read_public(src,                 # the download: AI Hub folder/JSON/zip, or the ASAP/ELLIPSE/PERSUADE table
                 fmt:str="auto",      # one of FORMATS
@@ -359,6 +368,7 @@ def read_public(src,                 # the download: AI Hub folder/JSON/zip, or 
     p = Path(src)
     if fmt not in FORMATS: raise AesKitError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
     if not p.exists(): raise AesKitError(f"{p}: no such file or folder")
+    if p.is_dir() and fmt != "aihub-essay" and published_table(p): p = published_table(p)   # a Kaggle folder
     if fmt == "aihub-essay" or (fmt == "auto" and (p.is_dir() or p.suffix.lower() in (".json", ".zip"))):
         rows = []
         for where, doc in aihub_documents(p, progress):
