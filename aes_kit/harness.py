@@ -432,6 +432,11 @@ def fast_rows(model,        # the causal LM
     return out
 
 # %% ../nbs/05a_harness.ipynb #670ef9bf
+def _crop(cache, n:int)->bool:
+    "Cut a KV cache back to its first n tokens in place; False where this kind of cache cannot be cut."
+    try: cache.crop(n); return True
+    except (AttributeError, NotImplementedError, TypeError, ValueError): return False
+
 def _walk_to(model, enc:list, plan:dict, path:list, cache, nid):
     "Move the one path cache to node `nid`: crop it back to the deepest shared node, then extend node by node."
     chain = []
@@ -440,7 +445,7 @@ def _walk_to(model, enc:list, plan:dict, path:list, cache, nid):
     k = 0
     while k < min(len(path), len(chain)) and path[k] == chain[k]: k += 1
     if k < len(path):
-        if k and hasattr(cache, "crop"): cache.crop(plan[path[k - 1]][1]); del path[k:]
+        if k and _crop(cache, plan[path[k - 1]][1]): del path[k:]
         else: cache, path[:] = None, []            # nothing shared, or a cache that cannot be cut: start over
     for c in chain[len(path):]:
         start = plan[path[-1]][1] if path else 0
