@@ -434,7 +434,10 @@ def fast_rows(model,        # the causal LM
 # %% ../nbs/05a_harness.ipynb #670ef9bf
 def _crop(cache, n:int)->bool:
     "Cut a KV cache back to its first n tokens in place; False where this kind of cache cannot be cut."
-    try: cache.crop(n); return True
+    try:
+        drop = cache.get_seq_length() - n
+        if drop > 0: cache.crop(-drop)             # negative: drop that many tokens (positive is deprecated)
+        return True
     except (AttributeError, NotImplementedError, TypeError, ValueError): return False
 
 def _walk_to(model, enc:list, plan:dict, path:list, cache, nid):
