@@ -4,11 +4,11 @@
 
 # %% auto #0
 __all__ = ['LETTERS', 'CATEGORIES', 'CATEGORY_SUBJECTS', 'SUBJECTS', 'TEXT_COLS', 'TOKENIZER_INFINITY', 'LOGLIK_SETTINGS',
-           'EVAL_SETTINGS', 'category_of', 'subject_key', 'select_subjects', 'read_subject_csv', 'hub_config_name',
-           'load_kmmlu', 'fewshot_indices', 'fewshot_rows', 'cot_hard_task', 'render_template', 'harness_max_length',
-           'lcp', 'lm_forward', 'prefix_kv', 'suffix_batches', 'full_loglik', 'prefix_groups', 'loglik_plan',
-           'fast_rows', 'loglik_rows', 'check_engine', 'vllm_generate_fn', 'vllm_model', 'load_for_eval', 'kmmlu_paths',
-           'timed', 'peak_memory', 'plot_categories', 'report_lines']
+           'TREE_UNIT', 'EVAL_SETTINGS', 'category_of', 'subject_key', 'select_subjects', 'read_subject_csv',
+           'hub_config_name', 'load_kmmlu', 'fewshot_indices', 'fewshot_rows', 'cot_hard_task', 'render_template',
+           'harness_max_length', 'lcp', 'lm_forward', 'prefix_kv', 'suffix_batches', 'full_loglik', 'prefix_tree',
+           'loglik_plan', 'fast_rows', 'loglik_rows', 'check_engine', 'vllm_generate_fn', 'vllm_model', 'load_for_eval',
+           'kmmlu_paths', 'timed', 'peak_memory', 'plot_categories', 'report_lines']
 
 # %% ../nbs/05a_harness.ipynb #e6c2a83a
 import re, copy, time, random, contextlib, functools
@@ -266,12 +266,15 @@ def harness_max_length(model,             # the causal LM
 # %% ../nbs/05a_harness.ipynb #39368523
 def lcp(seqs:list, # token-id lists
        )->int:
-    "Length of the longest common prefix of token lists."
-    n = 0
-    for xs in zip(*seqs):
-        if any(x != xs[0] for x in xs): break
-        n += 1
-    return n
+    "Length of the longest common prefix of token lists: that of the lexicographically first and last list."
+    if not seqs: return 0
+    a, b = min(seqs), max(seqs)
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:                         # binary search on slice equality
+        m = (lo + hi + 1)//2
+        if a[:m] == b[:m]: lo = m
+        else: hi = m - 1
+    return lo
 
 # %% ../nbs/05a_harness.ipynb #1e48b4c6
 def lm_forward(model, # the causal LM
@@ -294,14 +297,16 @@ def _left_padded(rows:list, pad:int)->tuple:
 
 # %% ../nbs/05a_harness.ipynb #6d7c7dd8
 def prefix_kv(model,       # the causal LM
-              seqs:list,   # token-id lists sharing their first P tokens
-              P:int,       # length of the shared prefix (0: none)
+              ids:list,    # token ids to run (the next part of a prefix)
+              cache=None,  # the KV cache of the `start` tokens before them (None: nothing before)
+              start:int=0, # how many tokens `cache` holds
              ):
-    "The KV cache of the first P tokens the `seqs` share, computed once; None when P is 0."
+    "The KV cache extended by `ids` at positions start, start+1, ...: a shared prefix computed once, part by part."
     import torch
-    if not P: return None
-    return lm_forward(model, input_ids=torch.tensor([seqs[0][:P]], device=model_device(model)),
-                      use_cache=True).past_key_values
+    if not ids: return cache
+    dev = model_device(model)
+    return lm_forward(model, input_ids=torch.tensor([ids], device=dev), past_key_values=cache, use_cache=True,
+                      position_ids=torch.arange(start, start + len(ids), device=dev)[None]).past_key_values
 
 # %% ../nbs/05a_harness.ipynb #fbdd5de3
 def suffix_batches(model, # the causal LM
@@ -345,28 +350,28 @@ def full_loglik(model,           # the causal LM
     return float(lp.gather(1, torch.tensor(cont, device=lp.device)[:, None]).sum())
 
 # %% ../nbs/05a_harness.ipynb #fb4c0ece
-def prefix_groups(reqs:list[dict], # requests with 'subject', 'shots' (few-shot positions) and 'context'
-                 )->list:
-    """A prefix-cache label per request. Within a subject, questions whose first d few-shot examples are the same
-    share a label (their KV prefix is computed once); d is chosen per subject to save the most prefix text. With
-    `first_n` that is all k examples for the whole subject; with the harness's random draws, usually the first one."""
-    labels = [None]*len(reqs)
-    by_subject = {}
-    for i, r in enumerate(reqs): by_subject.setdefault(r["subject"], []).append(i)
-    for s, members in by_subject.items():
-        k = min(len(reqs[i]["shots"]) for i in members)
-        plen = lambda i, d: reqs[i]["context"].find(reqs[i]["context"].split("\n\n")[d]) if d else 0  # chars of d shots
-        best, best_d = -1, 0
-        for d in range(k + 1):
-            g = {}
-            for i in members: g.setdefault(reqs[i]["shots"][:d], []).append(i)
-            saved = sum((len(v) - 1)*plen(v[0], d) for v in g.values())
-            if saved > best: best, best_d = saved, d
-        for i in members:
-            key = reqs[i]["shots"][:best_d]
-            shared = sum(reqs[j]["shots"][:best_d] == key for j in members) > 1
-            labels[i] = (s, key) if shared else (s, None)   # singletons of a subject batch together
-    return labels
+def prefix_tree(seqs:list,        # token-id lists: the contexts of one subject's questions
+                min_gain:int=32,  # a node is made only where its cache saves at least this many tokens
+               )->list[dict]:
+    """Shared token prefixes as a tree, in depth-first order. Node 0 is the root (nothing cached); every node has
+    `parent`, `n` (it caches the first n tokens of each member), `rep` (a member to read them from) and `qs` (the
+    positions scored from its cache). Nodes sit where members part: for few-shot contexts, every common leading run
+    of examples."""
+    nodes = [dict(parent=None, n=0, rep=None, qs=[])]
+    todo = [(0, list(range(len(seqs))), 0)]          # (node above, members, tokens they are known to share)
+    while todo:
+        here, ms, d = todo.pop()
+        n = min(d + lcp([seqs[i][d:] for i in ms]), min(len(seqs[i]) for i in ms) - 1)  # >= 1 token left to run
+        if (n - nodes[here]["n"])*(len(ms) - 1) >= max(min_gain, 1):
+            nodes.append(dict(parent=here, n=n, rep=ms[0], qs=[])); here = len(nodes) - 1
+        parts = {}
+        for i in ms:
+            if len(seqs[i]) - 1 == n: nodes[here]["qs"].append(i)      # its last token is all that is left
+            else: parts.setdefault(seqs[i][n], []).append(i)
+        for g in reversed(parts.values()):
+            if len(g) == 1: nodes[here]["qs"] += g                      # alone on its branch: scored from here
+            else: todo.append((here, g, n))
+    return nodes
 
 # %% ../nbs/05a_harness.ipynb #9a34def8
 LOGLIK_SETTINGS = Table("kmmlu", dict(
@@ -379,21 +384,34 @@ LOGLIK_SETTINGS = Table("kmmlu", dict(
 ))
 
 # %% ../nbs/05a_harness.ipynb #a8d6a0b5
+TREE_UNIT = 16   # batches in one work unit (a unit never spans two first-level branches of a tree)
+
 def loglik_plan(enc:list,          # per question, per choice: (context ids, continuation ids)
                 fast:list,         # the questions scored from one forward pass (each continuation one token)
-                groups:list|None,  # a prefix-cache label per question (None: one group)
+                groups:list|None,  # a label per question: one prefix tree per label (None: one tree)
                 s:Settings,        # `LOGLIK_SETTINGS`: batch_size, prefix_cache, min_prefix
                )->tuple[dict, list]:
-    ("(plan, units): each group's (members, context ids, cached prefix length), and the one-process work list of "
-     "(kind, group, batch or question).")
+    ("(plan, units): each tree node's (parent, cached length, question to read its tokens from), and the "
+     "one-process work list, depth-first: ('fast', branch, [(node, batch), ...]), then ('slow', None, question).")
     groups = list(groups) if groups is not None else [0]*len(enc)
-    plan, units = {}, []
+    plan, work = {}, []
     for g in dict.fromkeys(groups[i] for i in fast):
         members = [i for i in fast if groups[i] == g]
         seqs = [enc[i][0][0] for i in members]
-        P = min(lcp(seqs), min(map(len, seqs)) - 1) if s.prefix_cache and len(seqs) > 1 else 0
-        plan[g] = (members, seqs, P if P >= s.min_prefix else 0)
-        units += [("fast", g, idx) for idx in longest_first(seqs, s.batch_size)]
+        nodes = prefix_tree(seqs, s.min_prefix) if s.prefix_cache else [dict(parent=None, n=0, rep=None,
+                                                                              qs=list(range(len(seqs))))]
+        base, branch = len(plan), {}
+        for k, t in enumerate(nodes):
+            up = None if t["parent"] is None else base + t["parent"]
+            plan[base + k] = (up, t["n"], None if t["rep"] is None else members[t["rep"]])
+            branch[base + k] = base + k if up in (None, base) else branch[up]      # its first-level branch
+            qs = [members[i] for i in t["qs"]]
+            work += [(branch[base + k], base + k, [qs[j] for j in b])
+                     for b in longest_first([enc[i][0][0][t["n"]:] for i in qs], s.batch_size)]
+    units = []
+    for br, nid, b in work:
+        if units and units[-1][1] == br and len(units[-1][2]) < TREE_UNIT: units[-1][2].append((nid, b))
+        else: units.append(("fast", br, [(nid, b)]))
     fs = set(fast)
     return plan, units + [("slow", None, i) for i in range(len(enc)) if i not in fs]
 
@@ -401,21 +419,42 @@ def loglik_plan(enc:list,          # per question, per choice: (context ids, con
 def fast_rows(model,        # the causal LM
               tok,          # its tokenizer
               enc:list,     # per question, per choice: (context ids, continuation ids)
-              part:list,    # one batch: positions within the group
-              group:tuple,  # the group's (members, context ids, cached prefix length) from `loglik_plan`
-              cache,        # the group's prefix KV cache (`prefix_kv`)
+              batch:list,   # the questions of one batch
+              P:int,        # how many of their first tokens `cache` holds (0: none)
+              cache,        # the KV cache of those P tokens (`prefix_kv`), None when P is 0
               s:Settings,   # `LOGLIK_SETTINGS`
              )->dict:
-    "{question: [log-prob of each choice's one token]} for one batch of a group, from one forward pass per batch."
-    members, seqs, P = group
+    "{question: [log-prob of each choice's one token]} for one batch, from one forward pass after the cache."
+    seqs = [enc[i][0][0] for i in batch]
     out = {}
-    for idx, lp in suffix_batches(model, tok, seqs, P, cache, s.batch_size, batches=[part]):
-        for j, k in enumerate(idx):
-            i = members[k]
-            out[i] = [float(lp[j, cont[0]]) for _, cont in enc[i]]
+    for idx, lp in suffix_batches(model, tok, seqs, P, cache, len(seqs), batches=[list(range(len(seqs)))]):
+        for j, k in enumerate(idx): out[batch[k]] = [float(lp[j, cont[0]]) for _, cont in enc[batch[k]]]
     return out
 
 # %% ../nbs/05a_harness.ipynb #670ef9bf
+def _crop(cache, n:int)->bool:
+    "Cut a KV cache back to its first n tokens in place; False where this kind of cache cannot be cut."
+    try:
+        drop = cache.get_seq_length() - n
+        if drop > 0: cache.crop(-drop)             # negative: drop that many tokens (positive is deprecated)
+        return True
+    except (AttributeError, NotImplementedError, TypeError, ValueError): return False
+
+def _walk_to(model, enc:list, plan:dict, path:list, cache, nid):
+    "Move the one path cache to node `nid`: crop it back to the deepest shared node, then extend node by node."
+    chain = []
+    while nid is not None and plan[nid][1] > 0: chain.append(nid); nid = plan[nid][0]
+    chain.reverse()
+    k = 0
+    while k < min(len(path), len(chain)) and path[k] == chain[k]: k += 1
+    if k < len(path):
+        if k and _crop(cache, plan[path[k - 1]][1]): del path[k:]
+        else: cache, path[:] = None, []            # nothing shared, or a cache that cannot be cut: start over
+    for c in chain[len(path):]:
+        start = plan[path[-1]][1] if path else 0
+        cache = prefix_kv(model, enc[plan[c][2]][0][0][start:plan[c][1]], cache, start); path.append(c)
+    return cache
+
 def loglik_rows(model,         # the causal LM
                 tok,           # its tokenizer
                 enc:list,      # per question, per choice: (context ids, continuation ids)
@@ -427,18 +466,19 @@ def loglik_rows(model,         # the causal LM
     import torch
     from tqdm.auto import tqdm
     mine = my_share(units)        # under a launcher: every N-th unit, each computed as one process would
-    bar = tqdm(total=sum(len(u[2]) if u[0] == "fast" else 1 for u in mine), desc="KMMLU log-likelihood",
-               disable=not s.progress, leave=False)
-    rows, cached = {}, (object(), None)
+    bar = tqdm(total=sum(sum(len(b) for _, b in u[2]) if u[0] == "fast" else 1 for u in mine),
+               desc="KMMLU log-likelihood", disable=not s.progress, leave=False)
+    rows, path, cache = {}, [], None   # one KV cache along the tree path `path` (node ids from the top)
     was_training = model.training; model.eval()
     with torch.no_grad():
-        for kind, g, part in mine:
+        for kind, _, part in mine:
             if kind == "slow":   # multi-token continuations or over-long contexts: one exact pass per choice
                 rows[part] = [full_loglik(model, ctx, c, s.max_length) for ctx, c in enc[part]]
                 bar.update(1); continue
-            if cached[0] != g: cached = (g, prefix_kv(model, *plan[g][1:]))   # once per group this process works on
-            got = fast_rows(model, tok, enc, part, plan[g], cached[1], s)
-            rows.update(got); bar.update(len(got))
+            for nid, batch in part:
+                cache = _walk_to(model, enc, plan, path, cache, nid)
+                got = fast_rows(model, tok, enc, batch, plan[path[-1]][1] if path else 0, cache, s)
+                rows.update(got); bar.update(len(got))
     bar.close()
     if was_training: model.train()
     return gather_parts(rows)      # several processes: every question's row, on each of them

@@ -18,7 +18,7 @@ from .core import AesKitError, write_json, result_set, check_out_dir        # no
 from .model import adapter_base, dist_rank, is_main_process                  # notebook 00b
 from .settings import KMMLU_SETTINGS, FEWSHOT_SEED, Settings, takes, with_settings   # notebook 00c
 from .harness import (LETTERS, CATEGORIES, SUBJECTS as SUBJECTS, category_of, load_kmmlu, fewshot_indices,
-                             harness_max_length, prefix_groups, LOGLIK_SETTINGS, loglik_plan, loglik_rows,
+                             harness_max_length, LOGLIK_SETTINGS, loglik_plan, loglik_rows,
                              cot_hard_task, render_template, EVAL_SETTINGS, kmmlu_paths, timed,
                              peak_memory, check_engine, vllm_model, load_for_eval, plot_categories,
                              report_lines)                                          # notebook 05a
@@ -94,7 +94,7 @@ def loglik_choices(model,                                  # the causal LM
                    tok,                                    # its tokenizer
                    contexts:list[str],                     # one context per question
                    choices:tuple=(" A", " B", " C", " D"), # continuations (target_delimiter + letter)
-                   groups:list|None=None,                  # a label per question; a label shares one prefix cache
+                   groups:list|None=None,                  # a label per question (its subject): one prefix tree each
                    **settings,                             # `LOGLIK_SETTINGS`: batch_size, prefix_cache, ...
                   )->"np.ndarray":
     ("Harness-identical log-likelihoods [n_questions, n_choices], one forward pass per question when each choice is "
@@ -104,7 +104,7 @@ def loglik_choices(model,                                  # the causal LM
     s["max_length"] = s.max_length or harness_max_length(model, tok)
     enc = [[encode_pair(tok, c, ch) for ch in choices] for c in contexts]
     fast = [i for i, pairs in enumerate(enc) if one_pass(pairs, s.max_length)]
-    plan, units = loglik_plan(enc, fast, groups, s)        # prefix groups and batches, then the one-per-choice rest
+    plan, units = loglik_plan(enc, fast, groups, s)        # prefix trees and batches, then the one-per-choice rest
     rows = loglik_rows(model, tok, enc, plan, units, s)    # shared among processes under a launcher, gathered
     return np.array([rows[i] for i in range(len(enc))], dtype=np.float64).reshape(len(enc), len(choices))
 
@@ -227,8 +227,8 @@ def predict_loglik(model,        # the causal LM
                   )->dict:
     "Prediction columns by log-likelihood: `pred` (the first maximum, like np.argmax) and `ll_A`..`ll_D`."
     import numpy as np
-    ll = loglik_choices(model, tok, [r["context"] for r in reqs], groups=prefix_groups(reqs), batch_size=s.batch_size,
-                        prefix_cache=s.prefix_cache, progress=s.progress)
+    ll = loglik_choices(model, tok, [r["context"] for r in reqs], groups=[r["subject"] for r in reqs],
+                        batch_size=s.batch_size, prefix_cache=s.prefix_cache, progress=s.progress)
     return dict(pred=[LETTERS[int(np.argmax(x))] for x in ll], **{f"ll_{x}": ll[:, j] for j, x in enumerate(LETTERS)})
 
 # %% ../nbs/06_kmmlu.ipynb #8cd113e5

@@ -211,3 +211,89 @@ def test_vllm_engine_refused_in_one_line_without_it(args, msg, tmp_path):
     rc, out, err = cli("kmmlu", "--data", str(SAMPLE), "--out", str(tmp_path / "k"), *args)
     assert rc == 2 and err.count("\n") == 1 and msg in err, err
     assert not (tmp_path / "k").exists()
+
+
+def _subject_trees(reqs, enc, min_gain=32):
+    "{subject: (question positions, prefix_tree nodes)} over each subject's context tokens."
+    from aes_kit.harness import prefix_tree
+    out = {}
+    for s in dict.fromkeys(r["subject"] for r in reqs):
+        members = [i for i, r in enumerate(reqs) if r["subject"] == s]
+        out[s] = (members, prefix_tree([enc[i][0][0] for i in members], min_gain))
+    return out
+
+
+def test_example_boundaries_tokenize_like_the_whole_context(model_tok):
+    """The harness tokenizes each context whole. Its tokens break exactly at every few-shot example boundary, and
+    questions that share their first d examples share those tokens, so the prefix tree (built from the whole-context
+    tokens) has a node for every leading run of examples that two questions share. Encoding a run of examples alone
+    would NOT give those tokens with this tokenizer: the closing blank line alone is one token '\\n\\n', while inside
+    the context, before the next example's text, it is '\\n' '\\n'. That is why the tree never encodes examples one
+    by one; where a context's tokens did not break at a boundary, its question would share a shorter prefix."""
+    from aes_kit.harness import load_kmmlu
+    from aes_kit.kmmlu import build_requests, encode_pair, build_context, _tok_encode
+    _, tok = model_tok
+    data = load_kmmlu(SAMPLE, "all", shots=5)
+    reqs = build_requests(data, shots=5)
+    enc = [[encode_pair(tok, r["context"], " A")] for r in reqs]
+    runs, alone_differs = {}, 0
+    for i, r in enumerate(reqs):
+        pool, ctx = data[r["subject"]]["dev"], enc[i][0][0]
+        for d in range(1, 6):
+            head = build_context(pool.iloc[0], [pool.iloc[j] for j in r["shots"][:d]]).rsplit("\n\n", 1)[0] + "\n\n"
+            assert r["context"].startswith(head)
+            alone = _tok_encode(tok, head)
+            alone_differs += ctx[:len(alone)] != alone
+            cut = [t for t in range(len(alone) - 2, len(alone) + 3) if tok.decode(ctx[:t]) == head]
+            assert len(cut) == 1, (r["subject"], r["index"], d)             # a token boundary at the example's end
+            n_tok, qs = runs.setdefault((r["subject"], r["shots"][:d]), (cut[0], []))
+            assert ctx[:n_tok] == enc[qs[0]][0][0][:n_tok] if qs else True  # the same tokens for every sharer
+            qs.append(i)
+    assert alone_differs == 5*len(reqs)
+    shared = {k: v for k, v in runs.items() if len(v[1]) > 1}
+    assert len(shared) >= 12 and max(len(k[1]) for k in shared) >= 2     # runs of one and of two examples recur
+    for s, (members, nodes) in _subject_trees(reqs, enc).items():
+        under = [set() for _ in nodes]                                    # questions at or below each node
+        for k in reversed(range(len(nodes))):
+            under[k] |= {members[q] for q in nodes[k]["qs"]}
+            if nodes[k]["parent"] is not None: under[nodes[k]["parent"]] |= under[k]
+        for (subj, run), (n_tok, qs) in shared.items():
+            if subj == s: assert any(t["n"] >= n_tok and set(qs) <= under[k] for k, t in enumerate(nodes)), run
+
+
+@pytest.mark.parametrize("subjects,shots", [("Math,Health", 2), ("Health", 5)])
+def test_prefix_tree_matches_each_question_alone(subjects, shots, model_tok):
+    "The tree path (harness draws) == every question scored alone in one pass without a cache: same predictions."
+    import numpy as np
+    from aes_kit.harness import load_kmmlu, loglik_plan, LOGLIK_SETTINGS
+    from aes_kit.kmmlu import build_requests, loglik_choices, encode_pair
+    model, tok = model_tok
+    reqs = build_requests(load_kmmlu(SAMPLE, subjects, shots=5), shots=shots)
+    ctx, groups = [r["context"] for r in reqs], [r["subject"] for r in reqs]
+    enc = [[encode_pair(tok, c, " " + x) for x in "ABCD"] for c in ctx]
+    plan, _ = loglik_plan(enc, list(range(len(enc))), groups, LOGLIK_SETTINGS.fill({}))
+    assert any(up is not None and plan[up][0] is not None for up, _, _ in plan.values())   # nodes below nodes
+    tree = loglik_choices(model, tok, ctx, groups=groups, progress=False)
+    alone = loglik_choices(model, tok, ctx, prefix_cache=False, batch_size=1, progress=False)
+    assert (tree.argmax(1) == alone.argmax(1)).all()
+    assert np.abs(tree - alone).max() < 1e-3
+
+
+def test_prefix_tree_work_split_across_processes(model_tok, monkeypatch):
+    "Two processes' shares of the work list (each walking its own path cache) give the rows one process gives."
+    import numpy as np
+    import aes_kit.harness as H
+    from aes_kit.kmmlu import build_requests, encode_pair
+    model, tok = model_tok
+    reqs = build_requests(H.load_kmmlu(SAMPLE, "Health", shots=5), shots=5)
+    enc = [[encode_pair(tok, r["context"], " " + x) for x in "ABCD"] for r in reqs]
+    s = H.Settings(H.LOGLIK_SETTINGS.fill(dict(batch_size=2, progress=False)), max_length=8192)
+    monkeypatch.setattr(H, "TREE_UNIT", 1)                                # many small units to deal out
+    plan, units = H.loglik_plan(enc, list(range(len(enc))), [r["subject"] for r in reqs], s)
+    one = H.loglik_rows(model, tok, enc, plan, units, s)
+    parts = {}
+    for rank in (0, 1):
+        monkeypatch.setattr(H, "my_share", lambda u, r=rank: list(u)[r::2])
+        parts.update(H.loglik_rows(model, tok, enc, plan, units, s))
+    assert sorted(parts) == sorted(one) == list(range(len(reqs)))
+    assert max(np.abs(np.array(parts[i]) - np.array(one[i])).max() for i in one) < 1e-5
