@@ -13,6 +13,7 @@ from pathlib import Path
 from .core import AesKitError, result_set, write_json
 from .settings import BASELINE_SETTINGS, BASELINE_KINDS, FIT_BY, takes   # notebook 00c
 from .metrics import score_metrics, field_lines, KoreanTokenizer         # notebook 03a
+from .convert import half_up                                             # notebook 01c
 
 # %% ../nbs/02c_baselines.ipynb #6f2eed5f
 def essay_lengths(texts:list[str], # essays
@@ -56,8 +57,7 @@ def clip_scores(preds,       # real-valued predictions
                 ranges:list, # (lo, hi) per row
                )->list[int]:
     "Round each prediction half up and clip it into its row's range."
-    import numpy as np
-    return [int(min(max(np.floor(float(p) + 0.5), lo), hi)) for p, (lo, hi) in zip(preds, ranges)]
+    return [min(max(half_up(p), lo), hi) for p, (lo, hi) in zip(preds, ranges)]
 
 # %% ../nbs/02c_baselines.ipynb #9042892f
 def _row_range(r:dict)->tuple[int, int]: return int(r["min_score"]), int(r["max_score"])
